@@ -1,0 +1,461 @@
+package org.meshchain.persistence.chain;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.core.types.TxRoot;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The chain and state store on RocksDB (DESIGN 7.1). One writer ({@link #commitBlock} is
+ * synchronized), many readers: a {@link ChainView} reads from a RocksDB snapshot, so it sees either
+ * the state before a commit or after it, never a mix. Committing a block is ONE synced WriteBatch
+ * holding block, header, indexes, receipts, certificate, state changes and the head pointer: after
+ * a crash at any instant the store holds the block wholly or not at all.
+ *
+ * <p>Column families (keys → values; heights are big-endian u64 so they sort numerically):
+ * <ul>
+ *   <li>{@code blocks}: height → block id (32) || canonical block (the id is re-checked on read)
+ *   <li>{@code headers}: height → canonical header (headers without bodies, for light clients)
+ *   <li>{@code block_index}: block id → height
+ *   <li>{@code tx_index}: tx id → height (8) || position (4)
+ *   <li>{@code receipts}: height (8) || position (4) → canonical receipt
+ *   <li>{@code consensus}: height → the QC that certifies the block at that height
+ *   <li>{@code state_nodes}, {@code state_values}: written by the state layer ({@link StateDelta})
+ *   <li>{@code meta}: {@code schema_version}, {@code head} (height || id), {@code pruned_below}
+ * </ul>
+ */
+public final class ChainStore implements AutoCloseable {
+
+    public static final int SCHEMA_VERSION = 1;
+    /** Most blocks pruned in one commit, so pruning never stalls consensus for long. */
+    static final int MAX_PRUNE_PER_COMMIT = 1_000;
+
+    private static final byte[] META_SCHEMA = "schema_version".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] META_HEAD = "head".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] META_PRUNED_BELOW = "pruned_below".getBytes(StandardCharsets.US_ASCII);
+
+    enum Family {
+        BLOCKS("blocks"), HEADERS("headers"), BLOCK_INDEX("block_index"), TX_INDEX("tx_index"), RECEIPTS("receipts"),
+        STATE_NODES("state_nodes"), STATE_VALUES("state_values"), CONSENSUS("consensus"), META("meta");
+
+        final String columnFamilyName;
+
+        Family(String columnFamilyName) {
+            this.columnFamilyName = columnFamilyName;
+        }
+    }
+
+    /** The newest committed block. */
+    public record Head(long height, Hash32 blockId) {
+    }
+
+    /** Where a transaction was committed, with its receipt. */
+    public record TxLocation(long height, int position, Bytes receipt) {
+    }
+
+    private final Path directory;
+    private final ChainStoreConfig config;
+    private final DomainCodecs codecs;
+    private final List<AutoCloseable> resources;
+    private final RocksDB db;
+    private final ColumnFamilyHandle[] families;
+    private final WriteOptions syncWrites;
+    private volatile Head head;
+    private volatile long prunedBelow;
+    private volatile boolean closed;
+
+    private ChainStore(Path directory, ChainStoreConfig config, DomainCodecs codecs, List<AutoCloseable> resources,
+            RocksDB db, ColumnFamilyHandle[] families, WriteOptions syncWrites) {
+        this.directory = directory;
+        this.config = config;
+        this.codecs = codecs;
+        this.resources = resources;
+        this.db = db;
+        this.families = families;
+        this.syncWrites = syncWrites;
+    }
+
+    /**
+     * Opens (or creates) the store. If any step fails, everything opened so far is closed again
+     * (no leaked RocksDB handle) and a {@link StorageException} names the directory and the cause.
+     */
+    public static ChainStore open(Path directory, ChainStoreConfig config, DomainCodecs codecs) {
+        RocksDB.loadLibrary();
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            ColumnFamilyOptions columnOptions = track(resources, columnOptions(config, resources));
+            DBOptions dbOptions = track(resources, new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    .setMaxOpenFiles(512)
+                    .setKeepLogFileNum(5)
+                    // spread fsync cost of SST writes instead of one large flush stall
+                    .setBytesPerSync(1 << 20));
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
+            for (Family family : Family.values()) {
+                descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes(StandardCharsets.US_ASCII),
+                        columnOptions));
+            }
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+            resources.addAll(handles);
+            resources.add(db);
+            ColumnFamilyHandle[] families = new ColumnFamilyHandle[Family.values().length];
+            for (Family family : Family.values()) {
+                families[family.ordinal()] = handles.get(family.ordinal() + 1);
+            }
+            WriteOptions syncWrites = track(resources, new WriteOptions().setSync(true));
+            ChainStore store = new ChainStore(directory, config, codecs, resources, db, families, syncWrites);
+            store.checkSchema();
+            store.head = store.readHead(null);
+            store.prunedBelow = store.readLong(null, Family.META, META_PRUNED_BELOW).orElse(0L);
+            return store;
+        } catch (RocksDBException | RuntimeException e) {
+            closeAll(resources);
+            throw new StorageException("cannot open chain store at " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /**
+     * Table options. Bloom filters (10 bits/key, ~1% false positives) because most reads are point
+     * lookups by hash (tx index, block index, tree nodes) that would otherwise probe every level; one
+     * shared LRU block cache bounds memory; index and filter blocks live in that cache so they are
+     * bounded too. Compression per level: none for L0–L1 (recent, rewritten soon, so compressing them
+     * is wasted CPU on the commit path), LZ4 for the middle levels (cheap to decompress on reads),
+     * ZSTD for the bottommost level where most of the data settles.
+     */
+    private static ColumnFamilyOptions columnOptions(ChainStoreConfig config, List<AutoCloseable> resources) {
+        LRUCache cache = track(resources, new LRUCache(config.blockCacheBytes()));
+        BloomFilter bloom = track(resources, new BloomFilter(10, false));
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(bloom)
+                .setBlockSize(16 * 1024)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true);
+        return new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setNumLevels(7)
+                .setCompressionPerLevel(List.of(CompressionType.NO_COMPRESSION, CompressionType.NO_COMPRESSION,
+                        CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION,
+                        CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION))
+                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION);
+    }
+
+    private void checkSchema() throws RocksDBException {
+        byte[] stored = db.get(family(Family.META), META_SCHEMA);
+        if (stored == null) {
+            if (db.get(family(Family.META), META_HEAD) != null) {
+                throw new StorageException("store has a head but no schema version: not a MeshChain store or damaged");
+            }
+            db.put(family(Family.META), syncWrites, META_SCHEMA, ByteBuffer.allocate(4).putInt(SCHEMA_VERSION).array());
+            return;
+        }
+        int version = ByteBuffer.wrap(stored).getInt();
+        if (version != SCHEMA_VERSION) {
+            throw new StorageException("schema version " + version + " in " + directory + " but this node reads version "
+                    + SCHEMA_VERSION + " (migrate the store or use a matching node version)");
+        }
+    }
+
+    ColumnFamilyHandle family(Family family) {
+        return families[family.ordinal()];
+    }
+
+    static byte[] heightKey(long height) {
+        return ByteBuffer.allocate(8).putLong(height).array();
+    }
+
+    static byte[] positionKey(long height, int position) {
+        return ByteBuffer.allocate(12).putLong(height).putInt(position).array();
+    }
+
+    Head readHead(ReadOptions readOptions) throws RocksDBException {
+        byte[] value = readOptions == null ? db.get(family(Family.META), META_HEAD)
+                : db.get(family(Family.META), readOptions, META_HEAD);
+        if (value == null) {
+            return null;
+        }
+        if (value.length != 40) {
+            throw new CorruptionException(-1, "head pointer has " + value.length + " bytes, expected 40");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(value);
+        long height = buffer.getLong();
+        byte[] id = new byte[32];
+        buffer.get(id);
+        return new Head(height, Hash32.of(id));
+    }
+
+    Optional<Long> readLong(ReadOptions readOptions, Family family, byte[] key) throws RocksDBException {
+        byte[] value = readOptions == null ? db.get(family(family), key) : db.get(family(family), readOptions, key);
+        return value == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(value).getLong());
+    }
+
+    /** The newest committed block, if any. */
+    public Optional<Head> head() {
+        return Optional.ofNullable(head);
+    }
+
+    /** Heights below this have been pruned. */
+    public long prunedBelow() {
+        return prunedBelow;
+    }
+
+    /**
+     * Validates and commits one block with its commit certificate, receipts (one per transaction,
+     * canonical bytes) and state changes, in one synced batch. On any violation nothing is written.
+     */
+    public synchronized Head commitBlock(Block block, QuorumCertificate certificate, List<Bytes> receipts, StateDelta delta)
+            throws CommitRejectedException {
+        checkOpen();
+        Head current = head;
+        long expectedHeight = current == null ? 0 : current.height() + 1;
+        Hash32 expectedParent = current == null ? Hash32.ZERO : current.blockId();
+        long height = block.header().height();
+        if (height != expectedHeight) {
+            throw new CommitRejectedException(new StorageError.HeightMismatch(expectedHeight, height));
+        }
+        if (!block.header().parentId().equals(expectedParent)) {
+            throw new CommitRejectedException(new StorageError.ParentMismatch(expectedParent, block.header().parentId()));
+        }
+        Hash32 txRoot = TxRoot.of(block.transactions());
+        if (!txRoot.equals(block.header().txRoot())) {
+            throw new CommitRejectedException(new StorageError.TxRootMismatch(block.header().txRoot(), txRoot));
+        }
+        Hash32 blockId = block.id();
+        if (!certificate.voteData().blockId().equals(blockId) || certificate.voteData().height() != height) {
+            throw new CommitRejectedException(new StorageError.CertificateMismatch(blockId,
+                    certificate.voteData().blockId(), height, certificate.voteData().height()));
+        }
+        if (receipts.size() != block.transactions().size()) {
+            throw new CommitRejectedException(new StorageError.ReceiptCountMismatch(block.transactions().size(), receipts.size()));
+        }
+        byte[] encodedBlock = DomainCodecs.encode(block);
+        if (encodedBlock.length > config.maxBlockBytes()) {
+            throw new CommitRejectedException(new StorageError.BlockTooLarge(encodedBlock.length, config.maxBlockBytes()));
+        }
+        long incoming = encodedBlock.length + delta.byteSize();
+        long used = approximateDiskUsage();
+        if (used + incoming > config.quotaBytes()) {
+            throw new CommitRejectedException(new StorageError.QuotaExceeded(used, incoming, config.quotaBytes()));
+        }
+
+        byte[] heightKey = heightKey(height);
+        try (WriteBatch batch = new WriteBatch()) {
+            byte[] blockValue = new byte[32 + encodedBlock.length];
+            blockId.copyTo(blockValue, 0);
+            System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
+            batch.put(family(Family.BLOCKS), heightKey, blockValue);
+            batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
+            batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
+            List<SignedTransaction> transactions = block.transactions();
+            for (int position = 0; position < transactions.size(); position++) {
+                batch.put(family(Family.TX_INDEX), transactions.get(position).id().toByteArray(),
+                        positionKey(height, position));
+                batch.put(family(Family.RECEIPTS), positionKey(height, position), receipts.get(position).toByteArray());
+            }
+            batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
+            for (StateDelta.Put put : delta.nodePuts()) {
+                batch.put(family(Family.STATE_NODES), put.key(), put.value());
+            }
+            for (StateDelta.Put put : delta.valuePuts()) {
+                batch.put(family(Family.STATE_VALUES), put.key(), put.value());
+            }
+            for (byte[] key : delta.nodeDeletes()) {
+                batch.delete(family(Family.STATE_NODES), key);
+            }
+            for (byte[] key : delta.valueDeletes()) {
+                batch.delete(family(Family.STATE_VALUES), key);
+            }
+            byte[] headValue = new byte[40];
+            ByteBuffer.wrap(headValue).putLong(height);
+            blockId.copyTo(headValue, 8);
+            batch.put(family(Family.META), META_HEAD, headValue);
+            db.write(syncWrites, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("commit of block " + height + " failed: " + e.getMessage(), e);
+        }
+        Head committed = new Head(height, blockId);
+        head = committed;
+        if (used + incoming > (long) (config.quotaBytes() * config.highWaterFraction())) {
+            pruneBeyondRetention();
+        }
+        return committed;
+    }
+
+    /** Estimated bytes on disk: SST files of every column family plus the memtables not yet flushed. */
+    public long approximateDiskUsage() {
+        try {
+            return db.getAggregatedLongProperty("rocksdb.total-sst-files-size")
+                    + db.getAggregatedLongProperty("rocksdb.size-all-mem-tables");
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read RocksDB size properties: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes blocks (and their indexes, receipts, certificates) older than the retention window. */
+    synchronized void pruneBeyondRetention() {
+        Head current = head;
+        if (current == null) {
+            return;
+        }
+        long keepFrom = current.height() - config.retentionBlocks() + 1;
+        long from = prunedBelow;
+        long to = Math.min(keepFrom, from + MAX_PRUNE_PER_COMMIT);
+        if (to <= from) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (long height = from; height < to; height++) {
+                byte[] stored = db.get(family(Family.BLOCKS), heightKey(height));
+                if (stored == null) {
+                    continue;
+                }
+                Block block = verifiedBlock(height, stored);
+                batch.delete(family(Family.BLOCK_INDEX), block.id().toByteArray());
+                for (SignedTransaction tx : block.transactions()) {
+                    batch.delete(family(Family.TX_INDEX), tx.id().toByteArray());
+                }
+            }
+            for (Family family : List.of(Family.BLOCKS, Family.HEADERS, Family.CONSENSUS)) {
+                batch.deleteRange(family(family), heightKey(from), heightKey(to));
+            }
+            batch.deleteRange(family(Family.RECEIPTS), positionKey(from, 0), positionKey(to, 0));
+            batch.put(family(Family.META), META_PRUNED_BELOW, heightKey(to));
+            db.write(syncWrites, batch);
+            prunedBelow = to;
+            // reclaim the space now rather than at some later compaction
+            db.compactRange(family(Family.BLOCKS), heightKey(from), heightKey(to));
+        } catch (RocksDBException e) {
+            throw new StorageException("pruning heights " + from + ".." + (to - 1) + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Decodes and verifies a stored block value: its id prefix must equal the hash of its bytes. */
+    Block verifiedBlock(long height, byte[] stored) {
+        if (stored.length < 33) {
+            throw new CorruptionException(height, "block value of " + stored.length + " bytes is too short");
+        }
+        byte[] encoded = new byte[stored.length - 32];
+        System.arraycopy(stored, 32, encoded, 0, encoded.length);
+        Block block;
+        try {
+            block = codecs.decodeBlock(encoded);
+        } catch (org.meshchain.core.codec.DecodeException e) {
+            throw new CorruptionException(height, "stored block does not decode: " + e.getMessage());
+        }
+        byte[] storedId = new byte[32];
+        System.arraycopy(stored, 0, storedId, 0, 32);
+        Hash32 actualId = block.id();
+        if (!actualId.equals(Hash32.of(storedId))) {
+            throw new CorruptionException(height, "block hashes to " + actualId + " but was stored as " + Hash32.of(storedId));
+        }
+        if (block.header().height() != height) {
+            throw new CorruptionException(height, "block at this key claims height " + block.header().height());
+        }
+        if (!block.txRootMatches()) {
+            throw new CorruptionException(height, "transactions do not match the header's tx root");
+        }
+        return block;
+    }
+
+    /** A consistent read view (a RocksDB snapshot); close it when done. */
+    public ChainView view() {
+        checkOpen();
+        return new ChainView(this, db, db.getSnapshot());
+    }
+
+    public Optional<Block> blockAt(long height) {
+        try (ChainView view = view()) {
+            return view.blockAt(height);
+        }
+    }
+
+    public Optional<Block> blockById(Hash32 id) {
+        try (ChainView view = view()) {
+            return view.blockById(id);
+        }
+    }
+
+    public Optional<TxLocation> transaction(Hash32 txId) {
+        try (ChainView view = view()) {
+            return view.transaction(txId);
+        }
+    }
+
+    public Optional<QuorumCertificate> certificateAt(long height) {
+        try (ChainView view = view()) {
+            return view.certificateAt(height);
+        }
+    }
+
+    DomainCodecs codecs() {
+        return codecs;
+    }
+
+    void releaseSnapshot(Snapshot snapshot) {
+        if (!closed) {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StorageException("chain store at " + directory + " is closed");
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeAll(resources);
+    }
+
+    /** Closes in reverse order of opening: handles before the DB, the DB before its options. */
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                // closing must go on for the remaining handles; RocksDB close errors are not actionable here
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,113 @@
+package org.meshchain.persistence.chain;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.codec.DecodeException;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.QuorumCertificate;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Snapshot;
+
+/**
+ * Reads from one RocksDB snapshot: every answer is consistent with one head, even while the writer
+ * commits. Every block read back is verified ({@link CorruptionException} on mismatch).
+ */
+public final class ChainView implements AutoCloseable {
+
+    private final ChainStore store;
+    private final RocksDB db;
+    private final Snapshot snapshot;
+    private final ReadOptions readOptions;
+
+    ChainView(ChainStore store, RocksDB db, Snapshot snapshot) {
+        this.store = store;
+        this.db = db;
+        this.snapshot = snapshot;
+        this.readOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true);
+    }
+
+    private byte[] get(ChainStore.Family family, byte[] key) {
+        try {
+            return db.get(store.family(family), readOptions, key);
+        } catch (RocksDBException e) {
+            throw new StorageException("read from " + family.columnFamilyName + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<ChainStore.Head> head() {
+        try {
+            return Optional.ofNullable(store.readHead(readOptions));
+        } catch (RocksDBException e) {
+            throw new StorageException("reading the head failed: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<Block> blockAt(long height) {
+        byte[] stored = get(ChainStore.Family.BLOCKS, ChainStore.heightKey(height));
+        return stored == null ? Optional.empty() : Optional.of(store.verifiedBlock(height, stored));
+    }
+
+    public Optional<Block> blockById(Hash32 id) {
+        byte[] height = get(ChainStore.Family.BLOCK_INDEX, id.toByteArray());
+        if (height == null) {
+            return Optional.empty();
+        }
+        long h = ByteBuffer.wrap(height).getLong();
+        Block block = blockAt(h).orElseThrow(() -> new CorruptionException(h, "block index names a missing block " + id));
+        if (!block.id().equals(id)) {
+            throw new CorruptionException(h, "block index maps " + id + " to a block with id " + block.id());
+        }
+        return Optional.of(block);
+    }
+
+    public Optional<QuorumCertificate> certificateAt(long height) {
+        byte[] stored = get(ChainStore.Family.CONSENSUS, ChainStore.heightKey(height));
+        if (stored == null) {
+            return Optional.empty();
+        }
+        try {
+            QuorumCertificate qc = store.codecs().quorumCertificate().decode(stored, Integer.MAX_VALUE, "certificate");
+            if (qc.voteData().height() != height) {
+                throw new CorruptionException(height, "certificate for height " + qc.voteData().height() + " stored here");
+            }
+            return Optional.of(qc);
+        } catch (DecodeException e) {
+            throw new CorruptionException(height, "stored certificate does not decode: " + e.getMessage());
+        }
+    }
+
+    public Optional<ChainStore.TxLocation> transaction(Hash32 txId) {
+        byte[] location = get(ChainStore.Family.TX_INDEX, txId.toByteArray());
+        if (location == null) {
+            return Optional.empty();
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(location);
+        long height = buffer.getLong();
+        int position = buffer.getInt();
+        byte[] receipt = get(ChainStore.Family.RECEIPTS, location);
+        if (receipt == null) {
+            throw new CorruptionException(height, "transaction " + txId + " indexed at position " + position + " has no receipt");
+        }
+        return Optional.of(new ChainStore.TxLocation(height, position, Bytes.of(receipt)));
+    }
+
+    /** A raw state-tree node by key, for the state layer's node store. */
+    public Optional<byte[]> stateNode(byte[] key) {
+        return Optional.ofNullable(get(ChainStore.Family.STATE_NODES, key));
+    }
+
+    /** A raw state value by key, for the state layer. */
+    public Optional<byte[]> stateValue(byte[] key) {
+        return Optional.ofNullable(get(ChainStore.Family.STATE_VALUES, key));
+    }
+
+    @Override
+    public void close() {
+        readOptions.close();
+        store.releaseSnapshot(snapshot);
+    }
+}

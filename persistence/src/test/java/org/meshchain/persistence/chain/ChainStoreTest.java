@@ -1,0 +1,277 @@
+package org.meshchain.persistence.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.meshchain.persistence.chain.ChainFixtures.block;
+import static org.meshchain.persistence.chain.ChainFixtures.certificate;
+import static org.meshchain.persistence.chain.ChainFixtures.commitNext;
+import static org.meshchain.persistence.chain.ChainFixtures.delta;
+import static org.meshchain.persistence.chain.ChainFixtures.receipts;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.types.SignedTransaction;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+
+class ChainStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private ChainStore store;
+
+    @BeforeEach
+    void open() {
+        store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void committedBlocksReadBackWithIndexesReceiptsAndCertificates() throws Exception {
+        Block genesis = commitNext(store, 0, 0);
+        Block first = commitNext(store, 3, 0);
+
+        assertThat(store.head()).contains(new ChainStore.Head(1, first.id()));
+        assertThat(store.blockAt(0)).contains(genesis);
+        assertThat(store.blockAt(1)).contains(first);
+        assertThat(store.blockById(first.id())).contains(first);
+        assertThat(store.blockAt(2)).isEmpty();
+        assertThat(store.blockById(Hash32.ZERO)).isEmpty();
+        assertThat(store.certificateAt(1)).contains(certificate(first));
+
+        SignedTransaction second = first.transactions().get(1);
+        ChainStore.TxLocation location = store.transaction(second.id()).orElseThrow();
+        assertThat(location.height()).isEqualTo(1);
+        assertThat(location.position()).isEqualTo(1);
+        assertThat(location.receipt()).isEqualTo(receipts(first).get(1));
+        try (ChainView view = store.view()) {
+            assertThat(view.stateValue(ChainFixtures.LATEST_BLOCK_STATE_KEY)).hasValueSatisfying(
+                    v -> assertThat(v).isEqualTo(first.id().toByteArray()));
+        }
+    }
+
+    @Test
+    void theHeadSurvivesAReopen() throws Exception {
+        commitNext(store, 1, 0);
+        Block top = commitNext(store, 1, 0);
+        store.close();
+        store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+        assertThat(store.head()).contains(new ChainStore.Head(1, top.id()));
+        assertThat(commitNext(store, 1, 0).header().height()).isEqualTo(2);
+    }
+
+    private void assertRejected(Block block, QuorumCertificate qc, List<org.meshchain.core.codec.Bytes> receipts,
+            Class<? extends StorageError> expected) {
+        ChainStore.Head before = store.head().orElse(null);
+        assertThatThrownBy(() -> store.commitBlock(block, qc, receipts, delta(block)))
+                .isInstanceOfSatisfying(CommitRejectedException.class, e -> assertThat(e.error()).isInstanceOf(expected));
+        assertThat(store.head().orElse(null)).isEqualTo(before);
+        assertThat(store.blockById(block.id())).as("nothing of a rejected block is written").isEmpty();
+        for (SignedTransaction tx : block.transactions()) {
+            assertThat(store.transaction(tx.id())).isEmpty();
+        }
+    }
+
+    @Test
+    void invalidCommitsAreTypedErrorsAndWriteNothing() throws Exception {
+        Block genesis = commitNext(store, 0, 0);
+
+        Block skipsAHeight = block(2, genesis.id(), 1, 10, 0);
+        assertRejected(skipsAHeight, certificate(skipsAHeight), receipts(skipsAHeight), StorageError.HeightMismatch.class);
+
+        Block wrongParent = block(1, Hash32.ZERO, 1, 10, 0);
+        assertRejected(wrongParent, certificate(wrongParent), receipts(wrongParent), StorageError.ParentMismatch.class);
+
+        Block good = block(1, genesis.id(), 2, 10, 0);
+        Block other = block(1, genesis.id(), 3, 10, 0);
+        assertRejected(good, certificate(other), receipts(good), StorageError.CertificateMismatch.class);
+        assertRejected(good, certificate(good), receipts(other), StorageError.ReceiptCountMismatch.class);
+
+        Block forgedBody = new Block(good.header(), other.transactions());
+        assertRejected(forgedBody, certificate(forgedBody), receipts(forgedBody), StorageError.TxRootMismatch.class);
+
+        store.commitBlock(good, certificate(good), receipts(good), delta(good));
+        assertThat(store.head().orElseThrow().blockId()).isEqualTo(good.id());
+    }
+
+    @Test
+    void aBlockAtTheSizeLimitIsAcceptedAndOneByteOverIsRejected() throws Exception {
+        Block genesis = commitNext(store, 0, 0);
+        Block big = block(1, genesis.id(), 4, 10, 400);
+        int size = DomainCodecs.encode(big).length;
+        store.close();
+
+        store = ChainStore.open(dir, ChainStoreConfig.DEFAULT.withMaxBlockBytes(size - 1), DomainCodecs.DEFAULT);
+        assertThatThrownBy(() -> store.commitBlock(big, certificate(big), receipts(big), delta(big)))
+                .isInstanceOfSatisfying(CommitRejectedException.class, e -> assertThat(e.error())
+                        .isEqualTo(new StorageError.BlockTooLarge(size, size - 1)));
+        store.close();
+
+        store = ChainStore.open(dir, ChainStoreConfig.DEFAULT.withMaxBlockBytes(size), DomainCodecs.DEFAULT);
+        store.commitBlock(big, certificate(big), receipts(big), delta(big));
+        assertThat(store.blockAt(1)).contains(big);
+    }
+
+    @Test
+    void aCorruptedStoredBlockIsReportedNotReturned() throws Exception {
+        commitNext(store, 0, 0);
+        Block victim = commitNext(store, 2, 0);
+        store.close();
+
+        // flip one bit inside the stored block bytes, behind the store's back
+        RocksDB.loadLibrary();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
+        for (ChainStore.Family family : ChainStore.Family.values()) {
+            descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes()));
+        }
+        try (RocksDB raw = RocksDB.open(new org.rocksdb.DBOptions(), dir.toString(), descriptors, handles)) {
+            ColumnFamilyHandle blocks = handles.get(ChainStore.Family.BLOCKS.ordinal() + 1);
+            byte[] stored = raw.get(blocks, ChainStore.heightKey(1));
+            stored[stored.length - 70] ^= 0x04;
+            raw.put(blocks, ChainStore.heightKey(1), stored);
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+
+        store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+        assertThatThrownBy(() -> store.blockAt(1))
+                .isInstanceOfSatisfying(CorruptionException.class, e -> assertThat(e.height()).isEqualTo(1))
+                .hasMessageContaining("height 1");
+        assertThatThrownBy(() -> store.blockById(victim.id())).isInstanceOf(CorruptionException.class);
+        assertThat(store.blockAt(0)).isPresent();
+    }
+
+    @Test
+    void commitsPastTheQuotaAreRefusedAndTheStoreStaysUsable() throws Exception {
+        store.close();
+        store = ChainStore.open(dir, ChainStoreConfig.DEFAULT.withQuotaBytes(1 << 20), DomainCodecs.DEFAULT);
+        commitNext(store, 0, 0);
+        CommitRejectedException refused = null;
+        for (int i = 0; i < 200 && refused == null; i++) {
+            try {
+                commitNext(store, 20, 400);
+            } catch (CommitRejectedException e) {
+                refused = e;
+            }
+        }
+        assertThat(refused).as("a 1 MiB quota must be reached by 200 blocks of ~10 KiB").isNotNull();
+        assertThat(refused.error()).isInstanceOf(StorageError.QuotaExceeded.class);
+        assertThat(refused).hasMessageContaining("quota");
+        ChainStore.Head head = store.head().orElseThrow();
+        assertThat(store.blockAt(head.height()).orElseThrow().id()).isEqualTo(head.blockId());
+        assertThat(store.blockAt(head.height() + 1)).isEmpty();
+    }
+
+    @Test
+    void pastTheHighWaterMarkOldBlocksBeyondRetentionArePruned() throws Exception {
+        store.close();
+        ChainStoreConfig pruning = new ChainStoreConfig(1L << 30, 1e-9, 5, 16 << 20, 8 << 20);
+        store = ChainStore.open(dir, pruning, DomainCodecs.DEFAULT);
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            blocks.add(commitNext(store, 2, 0));
+        }
+        assertThat(store.prunedBelow()).isEqualTo(15);
+        assertThat(store.blockAt(14)).isEmpty();
+        assertThat(store.blockById(blocks.get(3).id())).isEmpty();
+        assertThat(store.transaction(blocks.get(3).transactions().get(0).id())).isEmpty();
+        assertThat(store.certificateAt(10)).isEmpty();
+        for (int h = 15; h < 20; h++) {
+            assertThat(store.blockAt(h)).contains(blocks.get(h));
+            assertThat(store.transaction(blocks.get(h).transactions().get(1).id())).isPresent();
+        }
+    }
+
+    @Test
+    void concurrentReadersSeeEitherTheOldOrTheNewHeadNeverAMix() throws Exception {
+        commitNext(store, 0, 0);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong consistentReads = new AtomicLong();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            Thread reader = new Thread(() -> {
+                try {
+                    while (writing.get()) {
+                        try (ChainView view = store.view()) {
+                            ChainStore.Head head = view.head().orElseThrow();
+                            Block block = view.blockAt(head.height()).orElseThrow(
+                                    () -> new AssertionError("head " + head.height() + " has no block in the same view"));
+                            assertThat(block.id()).isEqualTo(head.blockId());
+                            assertThat(view.certificateAt(head.height()).orElseThrow().voteData().blockId())
+                                    .isEqualTo(head.blockId());
+                            assertThat(view.stateValue(ChainFixtures.LATEST_BLOCK_STATE_KEY).orElseThrow())
+                                    .isEqualTo(head.blockId().toByteArray());
+                            assertThat(view.blockAt(head.height() + 1)).isEmpty();
+                            consistentReads.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            });
+            reader.start();
+            readers.add(reader);
+        }
+        try {
+            for (int i = 0; i < 150 && failure.get() == null; i++) {
+                commitNext(store, 3, 0);
+            }
+        } finally {
+            writing.set(false);
+            for (Thread reader : readers) {
+                reader.join();
+            }
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(consistentReads.get()).isPositive();
+        assertThat(store.head().orElseThrow().height()).isEqualTo(150);
+    }
+
+    @Test
+    void aStoreFromAnotherSchemaVersionIsRefusedWithAClearMessage() throws Exception {
+        store.close();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
+        for (ChainStore.Family family : ChainStore.Family.values()) {
+            descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes()));
+        }
+        try (RocksDB raw = RocksDB.open(new org.rocksdb.DBOptions(), dir.toString(), descriptors, handles)) {
+            raw.put(handles.get(ChainStore.Family.META.ordinal() + 1), "schema_version".getBytes(),
+                    java.nio.ByteBuffer.allocate(4).putInt(99).array());
+            handles.forEach(ColumnFamilyHandle::close);
+        }
+        assertThatThrownBy(() -> ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("schema version 99");
+        store = ChainStore.open(dir.resolve("fresh"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+    }
+
+    @Test
+    void invalidConfigNamesKeyValueAndRule() {
+        assertThatThrownBy(() -> ChainStoreConfig.DEFAULT.withQuotaBytes(10))
+                .hasMessage("storage.quota-bytes = 10: must be at least 1 MiB");
+        assertThatThrownBy(() -> ChainStoreConfig.DEFAULT.withRetentionBlocks(0))
+                .hasMessage("storage.retention-blocks = 0: must be at least 1");
+    }
+}
