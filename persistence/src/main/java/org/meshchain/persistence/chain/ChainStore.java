@@ -247,7 +247,13 @@ public final class ChainStore implements AutoCloseable {
         if (!block.header().parentId().equals(expectedParent)) {
             throw new CommitRejectedException(new StorageError.ParentMismatch(expectedParent, block.header().parentId()));
         }
-        Hash32 txRoot = TxRoot.of(block.transactions());
+        // tx ids are needed for the root and the index: hash each transaction once
+        List<SignedTransaction> transactions = block.transactions();
+        List<Hash32> txIds = new ArrayList<>(transactions.size());
+        for (SignedTransaction tx : transactions) {
+            txIds.add(tx.id());
+        }
+        Hash32 txRoot = TxRoot.ofIds(txIds);
         if (!txRoot.equals(block.header().txRoot())) {
             throw new CommitRejectedException(new StorageError.TxRootMismatch(block.header().txRoot(), txRoot));
         }
@@ -277,9 +283,8 @@ public final class ChainStore implements AutoCloseable {
             batch.put(family(Family.BLOCKS), heightKey, blockValue);
             batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
             batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
-            List<SignedTransaction> transactions = block.transactions();
             for (int position = 0; position < transactions.size(); position++) {
-                batch.put(family(Family.TX_INDEX), transactions.get(position).id().toByteArray(),
+                batch.put(family(Family.TX_INDEX), txIds.get(position).toByteArray(),
                         positionKey(height, position));
                 batch.put(family(Family.RECEIPTS), positionKey(height, position), receipts.get(position).toByteArray());
             }

@@ -1,0 +1,170 @@
+package org.meshchain.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Ed25519PrivateKey;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.crypto.Hashing;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.BlockHeader;
+import org.meshchain.core.types.ChainId;
+import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.core.types.Payload;
+import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.core.types.TransactionBody;
+import org.meshchain.core.types.TxRoot;
+import org.meshchain.core.types.VoteData;
+import org.meshchain.persistence.chain.ChainStore;
+import org.meshchain.persistence.chain.ChainStoreConfig;
+import org.meshchain.persistence.chain.ChainView;
+import org.meshchain.persistence.chain.StateDelta;
+
+/**
+ * {@code bin/bench storage}: synced commit latency of blocks of 1,000 signed transfers (each block
+ * also writes the 1,001 account values the transfers change: sender and recipients, as execution
+ * would), then point-read latency of account state with 1,000,000 accounts in the store, one
+ * consistent view per read (what an API request does). The warm-up blocks load the accounts.
+ * Usage: {@code bin/bench storage [DATA_DIR] [ACCOUNTS]} (default: a temp dir under /tmp, 1,000,000).
+ */
+public final class StorageBench {
+
+    private static final ChainId CHAIN = new ChainId("bench");
+    private static final int TXS_PER_BLOCK = 1_000;
+    private static final int MEASURED_BLOCKS = 200;
+    private static final int WARMUP_BLOCKS = 20;
+    private static final int READS = 200_000;
+
+    private StorageBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory(Path.of("/tmp"), "meshchain-bench-storage");
+        int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        Ed25519PrivateKey sender = Ed25519PrivateKey.fromSeed(new byte[32]);
+        try (ChainStore store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+            System.out.printf("storage bench: dir=%s, blocks of %d transfers, %d accounts%n", dir, TXS_PER_BLOCK, accounts);
+            int totalBlocks = WARMUP_BLOCKS + MEASURED_BLOCKS;
+            System.out.printf("signing %d blocks of %d transfers (not measured)...%n", totalBlocks, TXS_PER_BLOCK);
+            List<Block> blocks = buildChain(sender, totalBlocks);
+
+            double[] commitMs = new double[MEASURED_BLOCKS];
+            int loadPerWarmupBlock = accounts / WARMUP_BLOCKS + 1;
+            int nextAccount = 0;
+            SplittableRandom touched = new SplittableRandom(7);
+            for (int i = 0; i < totalBlocks; i++) {
+                Block block = blocks.get(i);
+                List<StateDelta.Put> values = new ArrayList<>();
+                if (i < WARMUP_BLOCKS) {
+                    for (int a = 0; a < loadPerWarmupBlock && nextAccount < accounts; a++, nextAccount++) {
+                        values.add(new StateDelta.Put(accountKey(nextAccount), accountValue(nextAccount, i)));
+                    }
+                } else {
+                    for (int a = 0; a <= TXS_PER_BLOCK; a++) {
+                        int account = touched.nextInt(accounts);
+                        values.add(new StateDelta.Put(accountKey(account), accountValue(account, i)));
+                    }
+                }
+                StateDelta delta = new StateDelta(List.of(), values, List.of(), List.of());
+                List<Bytes> receipts = new ArrayList<>(block.transactions().size());
+                for (int t = 0; t < block.transactions().size(); t++) {
+                    receipts.add(Bytes.of(new byte[] {0, 1, 2, 3, 4, 5, 6, 7}));
+                }
+                long start = System.nanoTime();
+                store.commitBlock(block, certificate(block), receipts, delta);
+                long elapsed = System.nanoTime() - start;
+                if (i >= WARMUP_BLOCKS) {
+                    commitMs[i - WARMUP_BLOCKS] = elapsed / 1e6;
+                }
+            }
+            double commitP50 = BenchStats.percentile(commitMs, 50);
+            double commitP99 = BenchStats.percentile(commitMs, 99);
+            System.out.printf("commit (synced, 1,000 txs + 1,001 state values per block): p50 %s ms, p99 %s ms, max %s ms%n",
+                    BenchStats.format(commitP50), BenchStats.format(commitP99),
+                    BenchStats.format(Arrays.stream(commitMs).max().orElse(0)));
+
+            SplittableRandom random = new SplittableRandom(42);
+            double[] readUs = new double[READS];
+            for (int i = 0; i < READS + 20_000; i++) {
+                int account = random.nextInt(accounts);
+                long start = System.nanoTime();
+                byte[] value;
+                try (ChainView view = store.view()) {
+                    value = view.stateValue(accountKey(account)).orElseThrow();
+                }
+                long elapsed = System.nanoTime() - start;
+                if (value.length != 16 || ByteBuffer.wrap(value).getLong() != account) {
+                    throw new IllegalStateException("account " + account + " read back wrong");
+                }
+                if (i >= 20_000) {
+                    readUs[i - 20_000] = elapsed / 1e3;
+                }
+            }
+            double readP50 = BenchStats.percentile(readUs, 50);
+            double readP99 = BenchStats.percentile(readUs, 99);
+            System.out.printf("state read (%d random accounts of %d, one snapshot view per read): p50 %s us, p99 %s us%n",
+                    READS, accounts, BenchStats.format(readP50), BenchStats.format(readP99));
+            System.out.printf("disk usage estimate: %d MiB%n", store.approximateDiskUsage() >> 20);
+            System.out.println("RESULT storage commit_p50_ms=" + BenchStats.format(commitP50) + " commit_p99_ms="
+                    + BenchStats.format(commitP99) + " read_p50_us=" + BenchStats.format(readP50)
+                    + " read_p99_us=" + BenchStats.format(readP99));
+        } finally {
+            if (args.length == 0) {
+                deleteRecursively(dir);
+            }
+        }
+    }
+
+    private static List<Block> buildChain(Ed25519PrivateKey sender, int count) {
+        Address from = Address.of(sender.publicKey());
+        List<Block> blocks = new ArrayList<>(count);
+        Hash32 parent = Hash32.ZERO;
+        long nonce = 0;
+        for (int height = 0; height < count; height++) {
+            List<SignedTransaction> txs = new ArrayList<>(TXS_PER_BLOCK);
+            for (int t = 0; t < TXS_PER_BLOCK; t++) {
+                Address to = new Address(Hashing.sha256(accountKey(height * TXS_PER_BLOCK + t)));
+                txs.add(SignedTransaction.sign(new TransactionBody(CHAIN, from, nonce++, 1, 1_000_000,
+                        new Payload.Transfer(to, 5)), sender));
+            }
+            QuorumCertificate justify = new QuorumCertificate(
+                    new VoteData(parent, Math.max(0, height - 1), Math.max(0, height - 1), Hash32.ZERO, Hash32.ZERO), List.of());
+            Block block = new Block(new BlockHeader(CHAIN, height, height, parent, 1_700_000_000_000L + height, from,
+                    TxRoot.of(txs), justify, null), txs);
+            blocks.add(block);
+            parent = block.id();
+        }
+        return blocks;
+    }
+
+    private static QuorumCertificate certificate(Block block) {
+        return new QuorumCertificate(new VoteData(block.id(), block.header().round(), block.header().height(),
+                Hash32.ZERO, Hash32.ZERO), List.of());
+    }
+
+    private static byte[] accountKey(int account) {
+        return Hashing.tagged("Account", ByteBuffer.allocate(4).putInt(account).array()).toByteArray();
+    }
+
+    private static byte[] accountValue(int account, int height) {
+        return ByteBuffer.allocate(16).putLong(account).putLong(height).array();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
