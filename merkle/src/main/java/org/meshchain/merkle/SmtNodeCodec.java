@@ -68,7 +68,11 @@ public final class SmtNodeCodec {
     }
 
     private static NodeKey readChild(CanonicalReader reader, String field) throws DecodeException {
-        NodeKey child = NodeKey.fromBytes(reader.fixed(field, NodeKey.ENCODED_LENGTH));
+        byte[] encoded = reader.fixed(field, NodeKey.ENCODED_LENGTH);
+        if (encoded[0] < 0) {
+            throw new DecodeException(field, DecodeException.Kind.INVALID_VALUE, "negative version");
+        }
+        NodeKey child = NodeKey.fromBytes(encoded);
         return child.equals(NodeKey.EMPTY) ? NodeKey.EMPTY : child;
     }
 }
