@@ -51,7 +51,7 @@ class ProofProperties {
         }
     }
 
-    @Property(tries = 25)
+    @Property(tries = 6)
     void everySingleBitFlipOfAnEncodedProofIsRejected(@ForAll long seed) {
         Random random = new Random(seed);
         Fixture f = fixture(random, 1 + random.nextInt(30));
