@@ -13,6 +13,7 @@ import org.meshchain.core.crypto.Hash32;
  *
  * <p>Leaf: tag 0, path (32), value hash (32), value (length-prefixed). Inner: tag 1, left key,
  * right key (each {@link NodeKey#ENCODED_LENGTH} bytes; the empty subtree is version 0, zero hash).
+ * The child keys' versions are not covered by the hash: a corrupted one shows up as a missing node.
  */
 public final class SmtNodeCodec {
 
