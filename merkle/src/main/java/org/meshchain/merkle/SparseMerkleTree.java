@@ -1,0 +1,354 @@
+package org.meshchain.merkle;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Hash32;
+
+/**
+ * A versioned SHA-256 sparse Merkle tree over 256-bit paths, hashed as the ICS-23 {@code SmtSpec}
+ * (celestiaorg/smt): leaf = SHA-256(0x00 || path || SHA-256(value)), inner = SHA-256(0x01 || left
+ * || right), empty subtree = 32 zero bytes, and a subtree holding one leaf is that leaf. The shape
+ * is a function of the key set alone, so the root does not depend on insertion order and deleting
+ * a key restores the root the tree had without it.
+ *
+ * <p>Version 0 is the empty tree; {@link #apply} turns the latest version {@code v} into {@code v+1}
+ * touching only the paths of the batch (O(k log n) nodes). Any retained version can be read and
+ * proved. Not thread-safe: one writer, no concurrent use.
+ */
+public final class SparseMerkleTree {
+
+    public static final int DEPTH = 256;
+
+    private final NodeStore store;
+    private long hashCalls;
+
+    public SparseMerkleTree(NodeStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        if (store.latestVersion() < 0) {
+            store.commit(VersionCommit.genesis());
+        }
+    }
+
+    public long latestVersion() {
+        return store.latestVersion();
+    }
+
+    public long oldestRetainedVersion() {
+        return store.oldestRetainedVersion();
+    }
+
+    /** SHA-256 calls made by this tree so far (updates and proofs); a cheap counter, always on. */
+    public long hashCalls() {
+        return hashCalls;
+    }
+
+    public Hash32 rootHash(long version) {
+        return rootKey(version).hash();
+    }
+
+    /**
+     * Applies {@code updates}, sorted by strictly increasing path, to {@code baseVersion}, which must
+     * be the latest version, and commits the result as {@code baseVersion + 1}. Deleting an absent
+     * path and putting an unchanged value are no-ops.
+     */
+    public CommitResult apply(long baseVersion, List<SmtUpdate> updates) {
+        long latest = store.latestVersion();
+        if (baseVersion != latest) {
+            throw new IllegalArgumentException("batches apply to the latest version " + latest + ", not " + baseVersion);
+        }
+        byte[][] paths = new byte[updates.size()][];
+        for (int i = 0; i < paths.length; i++) {
+            paths[i] = updates.get(i).path().toByteArray();
+            if (i > 0 && Arrays.compareUnsigned(paths[i - 1], paths[i]) >= 0) {
+                throw new IllegalArgumentException("batch not sorted by strictly increasing path at index " + i);
+            }
+        }
+        NodeKey baseRoot = rootKey(baseVersion);
+        BatchUpdate batch = new BatchUpdate(baseVersion + 1, updates, paths);
+        SmtNode newRoot = batch.update(load(baseRoot), 0, 0, paths.length);
+        NodeKey newRootKey = keyOf(newRoot);
+        hashCalls += batch.hasher.calls();
+        store.commit(new VersionCommit(baseVersion + 1, newRootKey, batch.created, batch.stale));
+        return new CommitResult(baseVersion + 1, newRootKey.hash(), batch.created.size(), batch.stale.size());
+    }
+
+    /** The value at {@code path} in {@code version}, if any. */
+    public Optional<Bytes> get(long version, Hash32 path) {
+        byte[] target = path.toByteArray();
+        SmtNode node = load(rootKey(version));
+        for (int depth = 0; node instanceof InnerNode inner; depth++) {
+            node = load(inner.child(SmtHasher.bit(target, depth)));
+        }
+        if (node instanceof LeafNode leaf && Arrays.equals(leaf.pathBytes(), target)) {
+            return Optional.of(leaf.value());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A proof for {@code path} in {@code version}: of membership if the path holds a value, of
+     * non-membership otherwise. Check it with {@link SmtProof#verifyMembership} or
+     * {@link SmtProof#verifyNonMembership}.
+     */
+    public SmtProof prove(long version, Hash32 path) {
+        byte[] target = path.toByteArray();
+        List<Hash32> siblings = new ArrayList<>();
+        SmtNode node = load(rootKey(version));
+        for (int depth = 0; node instanceof InnerNode inner; depth++) {
+            int bit = SmtHasher.bit(target, depth);
+            siblings.add(inner.child(1 - bit).hash());
+            node = load(inner.child(bit));
+        }
+        if (node instanceof LeafNode leaf && !Arrays.equals(leaf.pathBytes(), target)) {
+            return new SmtProof(siblings, new SmtProof.LeafData(leaf.path(), leaf.valueHash()));
+        }
+        return new SmtProof(siblings, null);
+    }
+
+    /**
+     * All entries with {@code start <= path <= end} in {@code version}, in path order, and the proof
+     * that they are all of them ({@link SmtRangeProof#verify}).
+     */
+    public SmtRange range(long version, Hash32 start, Hash32 end) {
+        if (start.compareTo(end) > 0) {
+            throw new IllegalArgumentException("range start " + start + " after end " + end);
+        }
+        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray());
+        walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
+        return new SmtRange(walk.entries, new SmtRangeProof(walk.steps));
+    }
+
+    /** Drops versions below {@code oldestRetained} and frees their nodes that later versions do not use. */
+    public long prune(long oldestRetained) {
+        return store.prune(oldestRetained);
+    }
+
+    private NodeKey rootKey(long version) {
+        NodeKey root = store.root(version);
+        if (root == null) {
+            throw new IllegalArgumentException("version " + version + " is not retained (retained: "
+                    + store.oldestRetainedVersion() + ".." + store.latestVersion() + ")");
+        }
+        return root;
+    }
+
+    /** The node under {@code key}, or {@code null} for the empty subtree. */
+    private SmtNode load(NodeKey key) {
+        if (key.isEmpty()) {
+            return null;
+        }
+        SmtNode node = store.node(key);
+        if (node == null) {
+            throw new IllegalStateException("node " + key + " missing from the store: it is corrupt or was pruned under a retained version");
+        }
+        return node;
+    }
+
+    private static NodeKey keyOf(SmtNode nodeOrNull) {
+        return nodeOrNull == null ? NodeKey.EMPTY : nodeOrNull.key();
+    }
+
+    /**
+     * One batch. Recursion over (subtree, slice of the sorted batch whose paths fall in it); a
+     * {@code null} subtree is empty. Unchanged subtrees are returned as they are, so only the
+     * batch's paths are rebuilt, and an unchanged leaf keeps its key when it moves up or down.
+     */
+    private final class BatchUpdate {
+
+        final SmtHasher hasher = new SmtHasher();
+        final long version;
+        final List<SmtUpdate> updates;
+        final byte[][] paths;
+        final List<SmtNode> created = new ArrayList<>();
+        final List<NodeKey> stale = new ArrayList<>();
+
+        BatchUpdate(long version, List<SmtUpdate> updates, byte[][] paths) {
+            this.version = version;
+            this.updates = updates;
+            this.paths = paths;
+        }
+
+        SmtNode update(SmtNode node, int depth, int from, int to) {
+            if (from == to) {
+                return node;
+            }
+            if (!(node instanceof InnerNode inner)) {
+                return build(depth, from, to, (LeafNode) node);
+            }
+            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            SmtNode newLeft = null;
+            SmtNode newRight = null;
+            NodeKey leftKey = inner.left();
+            NodeKey rightKey = inner.right();
+            if (split > from) {
+                newLeft = update(load(leftKey), depth + 1, from, split);
+                leftKey = keyOf(newLeft);
+            }
+            if (to > split) {
+                newRight = update(load(rightKey), depth + 1, split, to);
+                rightKey = keyOf(newRight);
+            }
+            if (leftKey.equals(inner.left()) && rightKey.equals(inner.right())) {
+                return inner;
+            }
+            stale.add(inner.key());
+            if (leftKey.isEmpty() && rightKey.isEmpty()) {
+                return null;
+            }
+            // A subtree left with a single leaf collapses into that leaf.
+            if (leftKey.isEmpty()) {
+                SmtNode right = split < to ? newRight : load(rightKey);
+                return right instanceof InnerNode ? newInner(leftKey, rightKey) : right;
+            }
+            if (rightKey.isEmpty()) {
+                SmtNode left = split > from ? newLeft : load(leftKey);
+                return left instanceof InnerNode ? newInner(leftKey, rightKey) : left;
+            }
+            return newInner(leftKey, rightKey);
+        }
+
+        /**
+         * Builds the canonical subtree at {@code depth} holding the puts of {@code [from, to)} and
+         * {@code existing} (a leaf already in this subtree, or null) unless the batch overwrites or
+         * deletes it.
+         */
+        SmtNode build(int depth, int from, int to, LeafNode existing) {
+            int puts = 0;
+            int lastPut = -1;
+            for (int i = from; i < to; i++) {
+                if (!updates.get(i).isDelete()) {
+                    puts++;
+                    lastPut = i;
+                }
+            }
+            int existingIndex = existing == null ? -1 : indexOf(existing.pathBytes(), from, to);
+            boolean existingSurvives = existing != null && existingIndex < 0;
+            int leaves = puts + (existingSurvives ? 1 : 0);
+            if (leaves == 0) {
+                if (existing != null) {
+                    stale.add(existing.key());
+                }
+                return null;
+            }
+            if (leaves == 1) {
+                if (existingSurvives) {
+                    return existing;
+                }
+                if (existing != null) {
+                    if (existingIndex == lastPut && sameValue(existing, updates.get(lastPut).value())) {
+                        return existing;
+                    }
+                    stale.add(existing.key());
+                }
+                return newLeaf(lastPut);
+            }
+            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            LeafNode existingLeft = null;
+            LeafNode existingRight = null;
+            if (existing != null) {
+                if (SmtHasher.bit(existing.pathBytes(), depth) == 0) {
+                    existingLeft = existing;
+                } else {
+                    existingRight = existing;
+                }
+            }
+            SmtNode left = build(depth + 1, from, split, existingLeft);
+            SmtNode right = build(depth + 1, split, to, existingRight);
+            return newInner(keyOf(left), keyOf(right));
+        }
+
+        private boolean sameValue(LeafNode existing, Bytes value) {
+            // Values are compared directly: cheaper than hashing the new one.
+            return existing.value().equals(value);
+        }
+
+        private int indexOf(byte[] path, int from, int to) {
+            int low = from;
+            int high = to - 1;
+            while (low <= high) {
+                int mid = (low + high) >>> 1;
+                int cmp = Arrays.compareUnsigned(paths[mid], path);
+                if (cmp < 0) {
+                    low = mid + 1;
+                } else if (cmp > 0) {
+                    high = mid - 1;
+                } else {
+                    return mid;
+                }
+            }
+            return -1;
+        }
+
+        private LeafNode newLeaf(int index) {
+            Bytes value = updates.get(index).value();
+            byte[] valueHash = hasher.value(value);
+            byte[] hash = hasher.leaf(paths[index], valueHash);
+            LeafNode leaf = new LeafNode(new NodeKey(version, hash), paths[index], valueHash, value);
+            created.add(leaf);
+            return leaf;
+        }
+
+        private InnerNode newInner(NodeKey left, NodeKey right) {
+            byte[] hash = hasher.inner(left.hashBytes(), right.hashBytes());
+            InnerNode inner = new InnerNode(new NodeKey(version, hash), left, right);
+            created.add(inner);
+            return inner;
+        }
+    }
+
+    /**
+     * Collects the entries of a range and the proof steps, in the pre-order that
+     * {@link SmtRangeProof#verify} consumes them: subtrees inside the range contribute their
+     * entries only, subtrees outside it their hash only, and subtrees straddling a bound their shape.
+     */
+    private final class RangeWalk {
+
+        final byte[] start;
+        final byte[] end;
+        final List<SmtEntry> entries = new ArrayList<>();
+        final List<SmtRangeProof.Step> steps = new ArrayList<>();
+
+        RangeWalk(byte[] start, byte[] end) {
+            this.start = start;
+            this.end = end;
+        }
+
+        void visit(SmtNode node, int depth, byte[] prefix) {
+            switch (RangeBounds.classify(prefix, depth, start, end)) {
+                case INSIDE -> collect(node);
+                case OUTSIDE -> steps.add(new SmtRangeProof.Step.Subtree(keyOf(node).hash()));
+                case STRADDLING -> {
+                    switch (node) {
+                        case null -> steps.add(new SmtRangeProof.Step.Empty());
+                        case LeafNode leaf when RangeBounds.contains(leaf.pathBytes(), start, end) -> {
+                            steps.add(new SmtRangeProof.Step.RangeLeaf());
+                            entries.add(new SmtEntry(leaf.path(), leaf.value()));
+                        }
+                        case LeafNode leaf -> steps.add(new SmtRangeProof.Step.OtherLeaf(leaf.path(), leaf.valueHash()));
+                        case InnerNode inner -> {
+                            steps.add(new SmtRangeProof.Step.Inner());
+                            visit(load(inner.left()), depth + 1, RangeBounds.child(prefix, depth, 0));
+                            visit(load(inner.right()), depth + 1, RangeBounds.child(prefix, depth, 1));
+                        }
+                    }
+                }
+            }
+        }
+
+        private void collect(SmtNode node) {
+            switch (node) {
+                case null -> {
+                }
+                case LeafNode leaf -> entries.add(new SmtEntry(leaf.path(), leaf.value()));
+                case InnerNode inner -> {
+                    collect(load(inner.left()));
+                    collect(load(inner.right()));
+                }
+            }
+        }
+    }
+}
