@@ -64,18 +64,18 @@ public final class StorageBench {
             SplittableRandom touched = new SplittableRandom(7);
             for (int i = 0; i < totalBlocks; i++) {
                 Block block = blocks.get(i);
-                List<StateDelta.Put> values = new ArrayList<>();
+                List<StateDelta.Write> values = new ArrayList<>();
                 if (i < WARMUP_BLOCKS) {
                     for (int a = 0; a < loadPerWarmupBlock && nextAccount < accounts; a++, nextAccount++) {
-                        values.add(new StateDelta.Put(accountKey(nextAccount), accountValue(nextAccount, i)));
+                        values.add(StateDelta.Write.put(StateDelta.Column.VALUES, accountKey(nextAccount), accountValue(nextAccount, i)));
                     }
                 } else {
                     for (int a = 0; a <= TXS_PER_BLOCK; a++) {
                         int account = touched.nextInt(accounts);
-                        values.add(new StateDelta.Put(accountKey(account), accountValue(account, i)));
+                        values.add(StateDelta.Write.put(StateDelta.Column.VALUES, accountKey(account), accountValue(account, i)));
                     }
                 }
-                StateDelta delta = new StateDelta(List.of(), values, List.of(), List.of());
+                StateDelta delta = new StateDelta(values);
                 List<Bytes> receipts = new ArrayList<>(block.transactions().size());
                 for (int t = 0; t < block.transactions().size(); t++) {
                     receipts.add(Bytes.of(new byte[] {0, 1, 2, 3, 4, 5, 6, 7}));
@@ -100,7 +100,7 @@ public final class StorageBench {
                 long start = System.nanoTime();
                 byte[] value;
                 try (ChainView view = store.view()) {
-                    value = view.stateValue(accountKey(account)).orElseThrow();
+                    value = view.state(StateDelta.Column.VALUES, accountKey(account)).orElseThrow();
                 }
                 long elapsed = System.nanoTime() - start;
                 if (value.length != 16 || ByteBuffer.wrap(value).getLong() != account) {

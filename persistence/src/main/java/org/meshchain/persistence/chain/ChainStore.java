@@ -43,7 +43,8 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code tx_index}: tx id → height (8) || position (4)
  *   <li>{@code receipts}: height (8) || position (4) → canonical receipt
  *   <li>{@code consensus}: height → the QC that certifies the block at that height
- *   <li>{@code state_nodes}, {@code state_values}: written by the state layer ({@link StateDelta})
+ *   <li>{@code state_nodes}, {@code state_values}, {@code state_stale}, {@code state_roots}: written
+ *       by the state layer ({@link StateDelta})
  *   <li>{@code meta}: {@code schema_version}, {@code head} (height || id), {@code pruned_below}
  * </ul>
  */
@@ -59,7 +60,8 @@ public final class ChainStore implements AutoCloseable {
 
     enum Family {
         BLOCKS("blocks"), HEADERS("headers"), BLOCK_INDEX("block_index"), TX_INDEX("tx_index"), RECEIPTS("receipts"),
-        STATE_NODES("state_nodes"), STATE_VALUES("state_values"), CONSENSUS("consensus"), META("meta");
+        STATE_NODES("state_nodes"), STATE_VALUES("state_values"), STATE_STALE("state_stale"), STATE_ROOTS("state_roots"),
+        CONSENSUS("consensus"), META("meta");
 
         final String columnFamilyName;
 
@@ -289,18 +291,7 @@ public final class ChainStore implements AutoCloseable {
                 batch.put(family(Family.RECEIPTS), positionKey(height, position), receipts.get(position).toByteArray());
             }
             batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
-            for (StateDelta.Put put : delta.nodePuts()) {
-                batch.put(family(Family.STATE_NODES), put.key(), put.value());
-            }
-            for (StateDelta.Put put : delta.valuePuts()) {
-                batch.put(family(Family.STATE_VALUES), put.key(), put.value());
-            }
-            for (byte[] key : delta.nodeDeletes()) {
-                batch.delete(family(Family.STATE_NODES), key);
-            }
-            for (byte[] key : delta.valueDeletes()) {
-                batch.delete(family(Family.STATE_VALUES), key);
-            }
+            addStateWrites(batch, delta);
             byte[] headValue = new byte[40];
             ByteBuffer.wrap(headValue).putLong(height);
             blockId.copyTo(headValue, 8);
@@ -315,6 +306,82 @@ public final class ChainStore implements AutoCloseable {
             pruneBeyondRetention();
         }
         return committed;
+    }
+
+    static Family familyOf(StateDelta.Column column) {
+        return switch (column) {
+            case NODES -> Family.STATE_NODES;
+            case STALE -> Family.STATE_STALE;
+            case ROOTS -> Family.STATE_ROOTS;
+            case VALUES -> Family.STATE_VALUES;
+        };
+    }
+
+    private void addStateWrites(WriteBatch batch, StateDelta delta) throws RocksDBException {
+        for (StateDelta.Write write : delta.writes()) {
+            ColumnFamilyHandle handle = family(familyOf(write.column()));
+            if (write.value() == null) {
+                batch.delete(handle, write.key());
+            } else {
+                batch.put(handle, write.key(), write.value());
+            }
+        }
+    }
+
+    /**
+     * Writes state-only changes in one synced batch, outside a block commit: the state layer's
+     * genesis version and pruning of old versions.
+     */
+    public synchronized void writeState(StateDelta delta) {
+        checkOpen();
+        try (WriteBatch batch = new WriteBatch()) {
+            addStateWrites(batch, delta);
+            db.write(syncWrites, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("state write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads one state entry at the latest write, without a snapshot. For entries that never change
+     * once written (tree nodes are keyed by version and hash) this is consistent by construction.
+     */
+    public Optional<byte[]> readState(StateDelta.Column column, byte[] key) {
+        checkOpen();
+        try {
+            return Optional.ofNullable(db.get(family(familyOf(column)), key));
+        } catch (RocksDBException e) {
+            throw new StorageException("state read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Visits state entries with {@code from <= key < toExclusive} in key order until the visitor returns false. */
+    public void scanState(StateDelta.Column column, byte[] from, byte[] toExclusive,
+            java.util.function.BiPredicate<byte[], byte[]> visitor) {
+        checkOpen();
+        try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)))) {
+            for (iterator.seek(from); iterator.isValid(); iterator.next()) {
+                byte[] key = iterator.key();
+                if (java.util.Arrays.compareUnsigned(key, toExclusive) >= 0 || !visitor.test(key, iterator.value())) {
+                    break;
+                }
+            }
+            iterator.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("state scan failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The last state entry with key < {@code beforeExclusive}, if any (e.g. the newest version root). */
+    public Optional<byte[][]> lastStateBefore(StateDelta.Column column, byte[] beforeExclusive) {
+        checkOpen();
+        try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)))) {
+            iterator.seekForPrev(beforeExclusive);
+            if (iterator.isValid() && java.util.Arrays.compareUnsigned(iterator.key(), beforeExclusive) == 0) {
+                iterator.prev();
+            }
+            return iterator.isValid() ? Optional.of(new byte[][] {iterator.key(), iterator.value()}) : Optional.empty();
+        }
     }
 
     /** Estimated bytes on disk: SST files of every column family plus the memtables not yet flushed. */

@@ -95,14 +95,9 @@ public final class ChainView implements AutoCloseable {
         return Optional.of(new ChainStore.TxLocation(height, position, Bytes.of(receipt)));
     }
 
-    /** A raw state-tree node by key, for the state layer's node store. */
-    public Optional<byte[]> stateNode(byte[] key) {
-        return Optional.ofNullable(get(ChainStore.Family.STATE_NODES, key));
-    }
-
-    /** A raw state value by key, for the state layer. */
-    public Optional<byte[]> stateValue(byte[] key) {
-        return Optional.ofNullable(get(ChainStore.Family.STATE_VALUES, key));
+    /** A raw state entry in this view's snapshot. */
+    public Optional<byte[]> state(StateDelta.Column column, byte[] key) {
+        return Optional.ofNullable(get(ChainStore.familyOf(column), key));
     }
 
     @Override

@@ -4,36 +4,53 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The state changes of one block as raw column-family writes, produced by the state layer (the
- * Merkle tree's RocksDB node store): new tree nodes and values, and keys to delete. The chain store
- * writes them in the same batch as the block, so block and state are durable together.
+ * State changes as raw writes to the state column families, produced by the state layer (the Merkle
+ * tree's RocksDB node store). The chain store writes them in the same batch as the block, so block
+ * and state are durable together.
  */
-public record StateDelta(List<Put> nodePuts, List<Put> valuePuts, List<byte[]> nodeDeletes, List<byte[]> valueDeletes) {
+public record StateDelta(List<Write> writes) {
 
-    public static final StateDelta EMPTY = new StateDelta(List.of(), List.of(), List.of(), List.of());
+    public static final StateDelta EMPTY = new StateDelta(List.of());
 
     public StateDelta {
-        nodePuts = List.copyOf(nodePuts);
-        valuePuts = List.copyOf(valuePuts);
-        nodeDeletes = List.copyOf(nodeDeletes);
-        valueDeletes = List.copyOf(valueDeletes);
+        writes = List.copyOf(writes);
     }
 
-    /** One key/value write. Arrays are taken as given; the producer must not modify them afterwards. */
-    public record Put(byte[] key, byte[] value) {
-        public Put {
+    /** The state column families (DESIGN 7.1's {@code state_nodes}, {@code state_values}, and the tree's indexes). */
+    public enum Column {
+        /** Tree nodes: node key (version || hash) → encoded node. */
+        NODES,
+        /** Stale node index: stale-since version || node key → empty. */
+        STALE,
+        /** Version → root node key. */
+        ROOTS,
+        /** Latest value per state path (flat state for O(1) reads at the head). */
+        VALUES
+    }
+
+    /**
+     * One put ({@code value != null}) or delete ({@code value == null}). Arrays are taken as given;
+     * the producer must not modify them afterwards.
+     */
+    public record Write(Column column, byte[] key, byte[] value) {
+        public Write {
+            Objects.requireNonNull(column, "column");
             Objects.requireNonNull(key, "key");
-            Objects.requireNonNull(value, "value");
+        }
+
+        public static Write put(Column column, byte[] key, byte[] value) {
+            return new Write(column, key, Objects.requireNonNull(value, "value"));
+        }
+
+        public static Write delete(Column column, byte[] key) {
+            return new Write(column, key, null);
         }
     }
 
     long byteSize() {
         long size = 0;
-        for (Put put : nodePuts) {
-            size += put.key().length + put.value().length;
-        }
-        for (Put put : valuePuts) {
-            size += put.key().length + put.value().length;
+        for (Write write : writes) {
+            size += write.key().length + (write.value() == null ? 0 : write.value().length);
         }
         return size;
     }

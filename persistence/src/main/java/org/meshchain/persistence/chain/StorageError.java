@@ -33,6 +33,13 @@ public sealed interface StorageError {
         }
     }
 
+    /** The state this node computed for the block is not the state the quorum certified. */
+    record StateRootMismatch(Hash32 computed, Hash32 certified) implements StorageError {
+        public String describe() {
+            return "computed state root " + computed + " differs from the certified state root " + certified;
+        }
+    }
+
     record ReceiptCountMismatch(int transactions, int receipts) implements StorageError {
         public String describe() {
             return receipts + " receipts for " + transactions + " transactions";

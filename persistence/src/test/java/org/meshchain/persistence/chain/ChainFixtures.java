@@ -20,7 +20,7 @@ import org.meshchain.core.types.TxRoot;
 import org.meshchain.core.types.VoteData;
 
 /** Builds real signed blocks, certificates and receipts for storage tests. */
-final class ChainFixtures {
+public final class ChainFixtures {
 
     static final ChainId CHAIN = new ChainId("storage-test");
     static final Ed25519PrivateKey SENDER = key(1);
@@ -37,7 +37,7 @@ final class ChainFixtures {
     }
 
     /** A block at {@code height} on {@code parentId} with {@code txCount} signed transfers (nonces start at {@code firstNonce}). */
-    static Block block(long height, Hash32 parentId, int txCount, long firstNonce, int padding) {
+    public static Block block(long height, Hash32 parentId, int txCount, long firstNonce, int padding) {
         List<SignedTransaction> txs = new ArrayList<>();
         for (int i = 0; i < txCount; i++) {
             Payload payload = padding > 0
@@ -60,7 +60,13 @@ final class ChainFixtures {
                 stateRoot, Hash32.ZERO), List.of());
     }
 
-    static List<Bytes> receipts(Block block) {
+    /** The QC that commits {@code block} and certifies {@code stateRoot} as its post-state. */
+    public static QuorumCertificate certificate(Block block, Hash32 stateRoot) {
+        return new QuorumCertificate(new VoteData(block.id(), block.header().round(), block.header().height(),
+                stateRoot, Hash32.ZERO), List.of());
+    }
+
+    public static List<Bytes> receipts(Block block) {
         List<Bytes> receipts = new ArrayList<>();
         for (int i = 0; i < block.transactions().size(); i++) {
             receipts.add(Bytes.of(("ok:" + block.header().height() + ":" + i).getBytes(StandardCharsets.US_ASCII)));
@@ -70,10 +76,9 @@ final class ChainFixtures {
 
     /** A state delta that records the latest block id, so tests can check block and state are atomic. */
     static StateDelta delta(Block block) {
-        return new StateDelta(
-                List.of(new StateDelta.Put(block.id().toByteArray(), new byte[] {1})),
-                List.of(new StateDelta.Put(LATEST_BLOCK_STATE_KEY, block.id().toByteArray())),
-                List.of(), List.of());
+        return new StateDelta(List.of(
+                StateDelta.Write.put(StateDelta.Column.NODES, block.id().toByteArray(), new byte[] {1}),
+                StateDelta.Write.put(StateDelta.Column.VALUES, LATEST_BLOCK_STATE_KEY, block.id().toByteArray())));
     }
 
     /** Commits the next block on top of the store's head. */

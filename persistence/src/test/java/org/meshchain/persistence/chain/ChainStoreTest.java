@@ -63,7 +63,7 @@ class ChainStoreTest {
         assertThat(location.position()).isEqualTo(1);
         assertThat(location.receipt()).isEqualTo(receipts(first).get(1));
         try (ChainView view = store.view()) {
-            assertThat(view.stateValue(ChainFixtures.LATEST_BLOCK_STATE_KEY)).hasValueSatisfying(
+            assertThat(view.state(StateDelta.Column.VALUES, ChainFixtures.LATEST_BLOCK_STATE_KEY)).hasValueSatisfying(
                     v -> assertThat(v).isEqualTo(first.id().toByteArray()));
         }
     }
@@ -219,7 +219,7 @@ class ChainStoreTest {
                             assertThat(block.id()).isEqualTo(head.blockId());
                             assertThat(view.certificateAt(head.height()).orElseThrow().voteData().blockId())
                                     .isEqualTo(head.blockId());
-                            assertThat(view.stateValue(ChainFixtures.LATEST_BLOCK_STATE_KEY).orElseThrow())
+                            assertThat(view.state(StateDelta.Column.VALUES, ChainFixtures.LATEST_BLOCK_STATE_KEY).orElseThrow())
                                     .isEqualTo(head.blockId().toByteArray());
                             assertThat(view.blockAt(head.height() + 1)).isEmpty();
                             consistentReads.incrementAndGet();

@@ -78,7 +78,7 @@ class CrashSafetyTest {
                 }
                 assertThat(expectedParent).isEqualTo(head.blockId());
                 assertThat(view.blockAt(head.height() + 1)).as("no partial block above the head").isEmpty();
-                assertThat(view.stateValue(ChainFixtures.LATEST_BLOCK_STATE_KEY).orElseThrow())
+                assertThat(view.state(StateDelta.Column.VALUES, ChainFixtures.LATEST_BLOCK_STATE_KEY).orElseThrow())
                         .as("the state written with the head block is durable with it")
                         .isEqualTo(head.blockId().toByteArray());
                 Block top = view.blockAt(head.height()).orElseThrow();
