@@ -1,12 +1,23 @@
 package org.meshchain.persistence.chain;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.crypto.Hashing;
+import org.meshchain.core.types.Block;
 import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.merkle.SmtUpdate;
+import org.meshchain.persistence.state.StateStore;
 
 /**
- * Child-process body of the crash test: opens the store and commits blocks forever, until the parent
- * kills it with SIGKILL. Prints "ready" after its first commit (class loading, JIT and key
- * precomputation are done by then), so the parent's kill lands in the commit loop, not in start-up.
+ * Child-process body of the crash test: opens the store and commits blocks with real state-tree
+ * updates forever, until the parent kills it with SIGKILL. Prints "ready" after its first commit
+ * (class loading, JIT and key precomputation are done by then), so the kill lands in the loop.
  */
 public final class CrashingCommitter {
 
@@ -14,13 +25,33 @@ public final class CrashingCommitter {
     }
 
     public static void main(String[] args) throws Exception {
+        Random random = new Random(Long.parseLong(args[1]));
         try (ChainStore store = ChainStore.open(Path.of(args[0]), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
-            ChainFixtures.commitNext(store, 5, 64);
+            StateStore state = new StateStore(store, 50_000, 1024);
+            commitNext(store, state, random);
             System.out.println("ready " + store.head().map(ChainStore.Head::height).orElse(-1L));
             System.out.flush();
             while (true) {
-                ChainFixtures.commitNext(store, 5, 64);
+                commitNext(store, state, random);
             }
         }
+    }
+
+    private static void commitNext(ChainStore store, StateStore state, Random random) throws CommitRejectedException {
+        TreeMap<Hash32, SmtUpdate> updates = new TreeMap<>();
+        for (int i = 0; i < 50; i++) {
+            Hash32 path = Hashing.sha256(ByteBuffer.allocate(4).putInt(random.nextInt(5_000)).array());
+            updates.put(path, SmtUpdate.put(path, Bytes.of(ByteBuffer.allocate(8).putLong(random.nextLong()).array())));
+        }
+        Hash32 root = state.stage(new ArrayList<>(updates.values())).root();
+        long height = store.head().map(h -> h.height() + 1).orElse(0L);
+        Hash32 parent = store.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
+        Block block = ChainFixtures.block(height, parent, 5, height * 1000, 64);
+        state.commitBlock(block, ChainFixtures.certificate(block, root), ChainFixtures.receipts(block));
+    }
+
+    static List<String> command(String java, String classPath, Path dir, long seed) {
+        return List.of(java, "-cp", classPath, "--enable-native-access=ALL-UNNAMED", CrashingCommitter.class.getName(),
+                dir.toString(), Long.toString(seed));
     }
 }
