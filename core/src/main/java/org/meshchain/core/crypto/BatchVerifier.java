@@ -124,6 +124,11 @@ public final class BatchVerifier implements AutoCloseable {
         return verdicts;
     }
 
+    /** Chunks the pool's workers have finished (the caller's own chunks are not counted); for tests. */
+    long chunksRunByWorkers() {
+        return pool.getCompletedTaskCount();
+    }
+
     /** True when every item verifies (an empty batch is trivially valid). */
     public boolean allValid(List<Item> items) {
         for (boolean verdict : verifyAll(items)) {
