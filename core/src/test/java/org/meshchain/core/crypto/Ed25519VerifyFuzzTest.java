@@ -14,7 +14,7 @@ import net.jqwik.api.constraints.Size;
  * Keys and signatures are drawn both uniformly and from "interesting" bytes (0x00, 0xFF, 0x7F, 0x80, 0xED,
  * 0x01), which hit the boundaries of the canonical checks (y near p, S near 2^256, sign bits).
  */
-class Ed25519VerifyFuzzProperties {
+class Ed25519VerifyFuzzTest {
 
     @Property(tries = 2000)
     void randomKeysAndSignaturesNeverThrowAndNeverVerify(
@@ -30,6 +30,17 @@ class Ed25519VerifyFuzzProperties {
     @Property(tries = 500)
     void realKeyWithRandomSignaturesNeverThrowsAndNeverVerifies(
             @ForAll("signatureBytes") byte[] signature, @ForAll @Size(max = 64) byte[] message) {
+        try (Ed25519PrivateKey key = Ed25519PrivateKey.fromSeed(new byte[32])) {
+            assertThat(Ed25519.verify(key.publicKey(), message, Ed25519Signature.of(signature))).isFalse();
+        }
+    }
+
+    @Property(tries = 300)
+    void randomNonceWithCanonicalScalarReachesTheCurveArithmeticAndNeverVerifies(
+            @ForAll("signatureBytes") byte[] signature, @ForAll @Size(max = 64) byte[] message) {
+        // Uniform S is >= L fifteen times in sixteen and stops at the scalar check; clearing the top nibble
+        // makes S < L so that R's checks, R's decoding and the equation are exercised.
+        signature[63] &= 0x0F;
         try (Ed25519PrivateKey key = Ed25519PrivateKey.fromSeed(new byte[32])) {
             assertThat(Ed25519.verify(key.publicKey(), message, Ed25519Signature.of(signature))).isFalse();
         }
