@@ -195,6 +195,55 @@ class Ed25519EdgeCasesTest {
     }
 
     @Test
+    void batchVerificationGivesTheSameVerdictsAsSingleOnEveryEdgeCase() {
+        // The rule must not depend on the path: every constructed case, in one batch (large enough to be
+        // split across workers), gets the verdict single verification gives and the one expected above.
+        List<BatchVerifier.Item> items = new ArrayList<>();
+        List<Boolean> expected = new ArrayList<>();
+        Ed25519PublicKey honestKey = Ed25519PublicKey.of(PUBLIC_ENCODED);
+        items.add(new BatchVerifier.Item(honestKey, MESSAGE, Ed25519Signature.of(honestSignature())));
+        expected.add(true);
+        BigInteger s = Ed25519Encoding.fromLittleEndian(Arrays.copyOfRange(honestSignature(), 32, 64));
+        items.add(new BatchVerifier.Item(honestKey, MESSAGE,
+                Ed25519Signature.of(withScalar(honestSignature(), s.add(Ed25519ReferenceMath.L)))));
+        expected.add(false);
+        byte[] anyMessageSignature = Ed25519ReferenceMath.concat(
+                Ed25519ReferenceMath.BASE.multiply(NONCE).encode(), Ed25519Encoding.toLittleEndian(NONCE));
+        for (Ed25519ReferenceMath.Point torsion : smallOrderPoints()) {
+            items.add(new BatchVerifier.Item(Ed25519PublicKey.of(torsion.encode()), MESSAGE,
+                    Ed25519Signature.of(anyMessageSignature)));
+            expected.add(false);
+            byte[] smallOrderNonce = Ed25519ReferenceMath.signWith(
+                    torsion.encode(), BigInteger.ZERO, PUBLIC_ENCODED, SECRET, MESSAGE);
+            items.add(new BatchVerifier.Item(honestKey, MESSAGE, Ed25519Signature.of(smallOrderNonce)));
+            expected.add(false);
+            if (!torsion.equals(Ed25519ReferenceMath.Point.IDENTITY)) {
+                byte[] mixedNonce = Ed25519ReferenceMath.signWith(
+                        Ed25519ReferenceMath.BASE.multiply(NONCE).add(torsion).encode(), NONCE, PUBLIC_ENCODED, SECRET, MESSAGE);
+                items.add(new BatchVerifier.Item(honestKey, MESSAGE, Ed25519Signature.of(mixedNonce)));
+                expected.add(true);
+            }
+        }
+        for (byte[] encoding : nonCanonicalSmallOrderEncodings()) {
+            items.add(new BatchVerifier.Item(Ed25519PublicKey.of(encoding), MESSAGE, Ed25519Signature.of(anyMessageSignature)));
+            expected.add(false);
+            byte[] nonCanonicalNonce = Ed25519ReferenceMath.signWith(encoding, BigInteger.ZERO, PUBLIC_ENCODED, SECRET, MESSAGE);
+            items.add(new BatchVerifier.Item(honestKey, MESSAGE, Ed25519Signature.of(nonCanonicalNonce)));
+            expected.add(false);
+        }
+        boolean[] verdicts;
+        try (BatchVerifier batch = new BatchVerifier(2, 2)) {
+            verdicts = batch.verifyAll(items);
+        }
+        assertThat(items.size()).isGreaterThan(BatchVerifier.MIN_PARALLEL_BATCH);
+        for (int i = 0; i < items.size(); i++) {
+            BatchVerifier.Item item = items.get(i);
+            assertThat(verdicts[i]).as("case %d", i).isEqualTo(expected.get(i))
+                    .isEqualTo(Ed25519.verify(item.key(), item.message(), item.signature()));
+        }
+    }
+
+    @Test
     void canonicalityPredicateBoundaries() {
         // y = p - 1 is the largest canonical y; p, p + 1 and 2^255 - 1 are not, with either sign bit.
         BigInteger p = Ed25519ReferenceMath.P;
