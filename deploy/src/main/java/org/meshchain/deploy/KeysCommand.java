@@ -103,7 +103,8 @@ public final class KeysCommand implements Runnable {
         Path file;
 
         @Option(names = "--passphrase-env", paramLabel = "NAME",
-                description = "Read the passphrase from environment variable NAME.")
+                description = "Read the passphrase from environment variable NAME (for automation; the value "
+                        + "stays in this process's environment, which a file with mode 0600 avoids).")
         String environmentVariable;
 
         /** Reads the passphrase; {@code confirm} asks twice on the console. The caller zeroes the result. */

@@ -23,11 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * certificate validation) and the pool is private, fixed-size and bounded: {@code threads} workers, a
  * queue of at most {@code queueCapacity} chunks, and when the queue is full the calling thread verifies
  * the chunk itself (back-pressure instead of unbounded memory). Nothing in the consensus or ledger logic
- * creates one; the node shell does and passes it in. Close it to stop the workers.
+ * creates one; the node shell does and passes it in. Close it to stop the workers. Do not call
+ * {@link #verifyAll} from a task running on the verifier's own workers: they would wait for themselves.
  */
 public final class BatchVerifier implements AutoCloseable {
 
-    /** One signature to check: {@code signature} over {@code message} by {@code key}. */
+    /**
+     * One signature to check: {@code signature} over {@code message} by {@code key}. The message array is
+     * not copied (batches can be large); do not change it while a batch that holds it is being verified.
+     */
     public record Item(Ed25519PublicKey key, byte[] message, Ed25519Signature signature) {
         public Item {
             Objects.requireNonNull(key, "key");
