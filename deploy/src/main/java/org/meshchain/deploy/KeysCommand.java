@@ -316,14 +316,18 @@ public final class KeysCommand implements Runnable {
             }
             printer.flush();
             char[] passphrase = passphraseSource.read(parent.terminal, false);
-            try (Ed25519PrivateKey key = Keystore.decrypt(bytes, passphrase)) {
-                // decrypt has already checked that the key inside is the public key printed above.
-                printer.println("passphrase OK: the keystore decrypts to the key of this public key");
+            Ed25519PrivateKey key;
+            try {
+                key = Keystore.decrypt(bytes, passphrase);
             } catch (KeystoreException e) {
                 throw new CommandFailure(file + ": " + e.getMessage());
             } finally {
                 Arrays.fill(passphrase, '\0');
             }
+            // decrypt has already checked that the key inside is the public key printed above; the check
+            // needs nothing more from it.
+            key.destroy();
+            printer.println("passphrase OK: the keystore decrypts to the key of this public key");
         }
 
         private static byte[] readBounded(Path file) throws CommandFailure {
