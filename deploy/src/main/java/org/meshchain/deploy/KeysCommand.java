@@ -99,7 +99,7 @@ public final class KeysCommand implements Runnable {
     /** Where the passphrase comes from when not typed: a file or an environment variable (for automation). */
     static final class PassphraseSource {
         @Option(names = "--passphrase-file", paramLabel = "FILE",
-                description = "Read the passphrase from FILE (its first line; a trailing newline is ignored).")
+                description = "Read the passphrase from FILE (its whole content as UTF-8; one trailing newline is ignored).")
         Path file;
 
         @Option(names = "--passphrase-env", paramLabel = "NAME",
