@@ -57,6 +57,7 @@ public final class ChainStore implements AutoCloseable {
     private static final byte[] META_SCHEMA = "schema_version".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META_HEAD = "head".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META_PRUNED_BELOW = "pruned_below".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] META_SNAPSHOT_IMPORT = "snapshot_import".getBytes(StandardCharsets.US_ASCII);
 
     enum Family {
         BLOCKS("blocks"), HEADERS("headers"), BLOCK_INDEX("block_index"), TX_INDEX("tx_index"), RECEIPTS("receipts"),
@@ -340,6 +341,73 @@ public final class ChainStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new StorageException("state write failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Progress of an interrupted snapshot import (opaque to the store), if one is under way. */
+    public Optional<byte[]> snapshotImportProgress() {
+        checkOpen();
+        try {
+            return Optional.ofNullable(db.get(family(Family.META), META_SNAPSHOT_IMPORT));
+        } catch (RocksDBException e) {
+            throw new StorageException("reading import progress failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes one imported chunk's state together with the import's progress marker (one synced batch). */
+    public synchronized void writeSnapshotChunk(StateDelta delta, byte[] progress) {
+        checkOpen();
+        if (head != null) {
+            throw new IllegalStateException("snapshot import into a store that already has a chain");
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            addStateWrites(batch, delta);
+            batch.put(family(Family.META), META_SNAPSHOT_IMPORT, progress);
+            db.write(syncWrites, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("writing an imported chunk failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes an imported snapshot's block the head of an empty store: block, header, index,
+     * certificate, the state tree's version and the head pointer in one synced batch; heights below
+     * it count as pruned. The block's receipts are not part of a snapshot, so its transactions are
+     * not indexed.
+     */
+    public synchronized Head installSnapshotBase(Block block, QuorumCertificate certificate, StateDelta delta) {
+        checkOpen();
+        if (head != null) {
+            throw new IllegalStateException("the store already has a chain at height " + head.height());
+        }
+        Hash32 blockId = block.id();
+        long height = block.header().height();
+        if (!certificate.voteData().blockId().equals(blockId) || certificate.voteData().height() != height) {
+            throw new IllegalArgumentException("certificate does not name the snapshot's block");
+        }
+        byte[] encodedBlock = DomainCodecs.encode(block);
+        byte[] heightKey = heightKey(height);
+        try (WriteBatch batch = new WriteBatch()) {
+            byte[] blockValue = new byte[32 + encodedBlock.length];
+            blockId.copyTo(blockValue, 0);
+            System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
+            batch.put(family(Family.BLOCKS), heightKey, blockValue);
+            batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
+            batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
+            batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
+            addStateWrites(batch, delta);
+            byte[] headValue = new byte[40];
+            ByteBuffer.wrap(headValue).putLong(height);
+            blockId.copyTo(headValue, 8);
+            batch.put(family(Family.META), META_HEAD, headValue);
+            batch.put(family(Family.META), META_PRUNED_BELOW, heightKey);
+            batch.delete(family(Family.META), META_SNAPSHOT_IMPORT);
+            db.write(syncWrites, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("installing the snapshot base failed: " + e.getMessage(), e);
+        }
+        head = new Head(height, blockId);
+        prunedBelow = height;
+        return head;
     }
 
     /**

@@ -82,7 +82,7 @@ public final class ChainFixtures {
     }
 
     /** Commits the next block on top of the store's head. */
-    static Block commitNext(ChainStore store, int txCount, int padding) throws CommitRejectedException {
+    public static Block commitNext(ChainStore store, int txCount, int padding) throws CommitRejectedException {
         long height = store.head().map(h -> h.height() + 1).orElse(0L);
         Hash32 parent = store.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
         Block block = block(height, parent, txCount, height * 1000, padding);
