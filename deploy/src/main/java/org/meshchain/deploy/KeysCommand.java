@@ -46,7 +46,6 @@ import picocli.CommandLine.Parameters;
 public final class KeysCommand implements Runnable {
 
     /** Exit code of a command that ran and failed (picocli uses 2 for usage errors). */
-    static final int FAILED = 1;
 
     /** Where passphrases come from interactively, and the environment; replaced in tests. */
     interface Terminal {
@@ -87,15 +86,6 @@ public final class KeysCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A failure to report as one line; never carries a stack trace to the operator. */
-    static final class CommandFailure extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        CommandFailure(String message) {
-            super(message);
-        }
-    }
-
     /** Where the passphrase comes from when not typed: a file or an environment variable (for automation). */
     static final class PassphraseSource {
         @Option(names = "--passphrase-file", paramLabel = "FILE",
@@ -108,9 +98,9 @@ public final class KeysCommand implements Runnable {
         String environmentVariable;
 
         /** Reads the passphrase; {@code confirm} asks twice on the console. The caller zeroes the result. */
-        char[] read(Terminal terminal, boolean confirm) throws CommandFailure {
+        char[] read(Terminal terminal, boolean confirm) throws CliSubcommand.CommandFailure {
             if (file != null && environmentVariable != null) {
-                throw new CommandFailure("give either --passphrase-file or --passphrase-env, not both");
+                throw new CliSubcommand.CommandFailure("give either --passphrase-file or --passphrase-env, not both");
             }
             char[] passphrase;
             if (file != null) {
@@ -118,22 +108,22 @@ public final class KeysCommand implements Runnable {
             } else if (environmentVariable != null) {
                 String value = terminal.getenv(environmentVariable);
                 if (value == null) {
-                    throw new CommandFailure("environment variable " + environmentVariable + " is not set");
+                    throw new CliSubcommand.CommandFailure("environment variable " + environmentVariable + " is not set");
                 }
                 passphrase = value.toCharArray();
             } else {
                 passphrase = fromConsole(terminal, confirm);
             }
             if (passphrase.length == 0) {
-                throw new CommandFailure("the passphrase is empty");
+                throw new CliSubcommand.CommandFailure("the passphrase is empty");
             }
             return passphrase;
         }
 
-        private static char[] fromConsole(Terminal terminal, boolean confirm) throws CommandFailure {
+        private static char[] fromConsole(Terminal terminal, boolean confirm) throws CliSubcommand.CommandFailure {
             char[] first = terminal.readPassword("Passphrase: ");
             if (first == null) {
-                throw new CommandFailure(
+                throw new CliSubcommand.CommandFailure(
                         "no terminal to ask for the passphrase; use --passphrase-file FILE or --passphrase-env NAME");
             }
             if (!confirm) {
@@ -143,7 +133,7 @@ public final class KeysCommand implements Runnable {
             try {
                 if (second == null || !Arrays.equals(first, second)) {
                     Arrays.fill(first, '\0');
-                    throw new CommandFailure("the passphrases do not match");
+                    throw new CliSubcommand.CommandFailure("the passphrases do not match");
                 }
                 return first;
             } finally {
@@ -155,17 +145,17 @@ public final class KeysCommand implements Runnable {
 
         private static final int MAX_PASSPHRASE_FILE_BYTES = 4096;
 
-        private static char[] fromFile(Path file) throws CommandFailure {
+        private static char[] fromFile(Path file) throws CliSubcommand.CommandFailure {
             byte[] bytes;
             try {
                 if (Files.size(file) > MAX_PASSPHRASE_FILE_BYTES) {
-                    throw new CommandFailure("passphrase file " + file + " is larger than " + MAX_PASSPHRASE_FILE_BYTES + " bytes");
+                    throw new CliSubcommand.CommandFailure("passphrase file " + file + " is larger than " + MAX_PASSPHRASE_FILE_BYTES + " bytes");
                 }
                 bytes = Files.readAllBytes(file);
             } catch (NoSuchFileException e) {
-                throw new CommandFailure("passphrase file " + file + " does not exist");
+                throw new CliSubcommand.CommandFailure("passphrase file " + file + " does not exist");
             } catch (IOException e) {
-                throw new CommandFailure("cannot read passphrase file " + file + ": " + e.getMessage());
+                throw new CliSubcommand.CommandFailure("cannot read passphrase file " + file + ": " + e.getMessage());
             }
             try {
                 int length = bytes.length;
@@ -184,45 +174,17 @@ public final class KeysCommand implements Runnable {
                 Arrays.fill(decoded.array(), '\0');
                 return passphrase;
             } catch (CharacterCodingException e) {
-                throw new CommandFailure("passphrase file " + file + " is not UTF-8 text");
+                throw new CliSubcommand.CommandFailure("passphrase file " + file + " is not UTF-8 text");
             } finally {
                 Arrays.fill(bytes, (byte) 0);
             }
         }
     }
 
-    /** Runs a body that may fail with a one-line message, mapping it to stderr and exit code 1. */
-    abstract static class Subcommand implements Callable<Integer> {
+    /** A keys subcommand. */
+    abstract static class Subcommand extends CliSubcommand {
         @CommandLine.ParentCommand
         KeysCommand parent;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public final Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try {
-                execute(out);
-                out.flush();
-                return 0;
-            } catch (CommandFailure e) {
-                return fail(e.getMessage());
-            } catch (RuntimeException e) {
-                // Not expected; still one line, never a stack trace on an operator's terminal.
-                return fail("unexpected failure: " + e);
-            }
-        }
-
-        private int fail(String message) {
-            spec.commandLine().getOut().flush();
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("meshchain " + spec.qualifiedName(" ").replaceFirst("^meshchain ", "") + ": " + message);
-            err.flush();
-            return FAILED;
-        }
-
-        abstract void execute(PrintWriter out) throws CommandFailure;
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -246,19 +208,19 @@ public final class KeysCommand implements Runnable {
         int parallelism = Keystore.Argon2Params.DEFAULT.parallelism();
 
         @Override
-        void execute(PrintWriter printer) throws CommandFailure {
+        void execute(PrintWriter printer) throws CliSubcommand.CommandFailure {
             Keystore.Argon2Params params;
             try {
                 params = new Keystore.Argon2Params(memoryKiB, iterations, parallelism);
             } catch (IllegalArgumentException e) {
-                throw new CommandFailure(e.getMessage());
+                throw new CliSubcommand.CommandFailure(e.getMessage());
             }
             if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
-                throw new CommandFailure(out + " already exists; refusing to overwrite a keystore");
+                throw new CliSubcommand.CommandFailure(out + " already exists; refusing to overwrite a keystore");
             }
             Path directory = out.toAbsolutePath().getParent();
             if (directory == null || !Files.isDirectory(directory)) {
-                throw new CommandFailure("directory " + directory + " does not exist");
+                throw new CliSubcommand.CommandFailure("directory " + directory + " does not exist");
             }
             char[] passphrase = passphraseSource.read(parent.terminal, true);
             byte[] file;
@@ -274,9 +236,9 @@ public final class KeysCommand implements Runnable {
             try {
                 AtomicFiles.createNew(out, file);
             } catch (FileAlreadyExistsException e) {
-                throw new CommandFailure(out + " already exists; refusing to overwrite a keystore");
+                throw new CliSubcommand.CommandFailure(out + " already exists; refusing to overwrite a keystore");
             } catch (IOException e) {
-                throw new CommandFailure("cannot write " + out + ": " + e.getMessage());
+                throw new CliSubcommand.CommandFailure("cannot write " + out + ": " + e.getMessage());
             }
             printer.println("wrote      " + out);
             printer.println("address    " + address.toHex());
@@ -299,13 +261,13 @@ public final class KeysCommand implements Runnable {
         PassphraseSource passphraseSource;
 
         @Override
-        void execute(PrintWriter printer) throws CommandFailure {
+        void execute(PrintWriter printer) throws CliSubcommand.CommandFailure {
             byte[] bytes = readBounded(file);
             Keystore.Header header;
             try {
                 header = Keystore.readHeader(bytes);
             } catch (KeystoreException e) {
-                throw new CommandFailure(file + ": " + e.getMessage());
+                throw new CliSubcommand.CommandFailure(file + ": " + e.getMessage());
             }
             printer.println("address    " + Address.of(header.publicKey()).toHex());
             printer.println("public key " + header.publicKey().toHex());
@@ -320,7 +282,7 @@ public final class KeysCommand implements Runnable {
             try {
                 key = Keystore.decrypt(bytes, passphrase);
             } catch (KeystoreException e) {
-                throw new CommandFailure(file + ": " + e.getMessage());
+                throw new CliSubcommand.CommandFailure(file + ": " + e.getMessage());
             } finally {
                 Arrays.fill(passphrase, '\0');
             }
@@ -330,18 +292,18 @@ public final class KeysCommand implements Runnable {
             printer.println("passphrase OK: the keystore decrypts to the key of this public key");
         }
 
-        private static byte[] readBounded(Path file) throws CommandFailure {
+        private static byte[] readBounded(Path file) throws CliSubcommand.CommandFailure {
             try {
                 long size = Files.size(file);
                 if (size > Keystore.MAX_FILE_BYTES) {
-                    throw new CommandFailure(file + " is not a keystore (" + size + " bytes; a keystore has at most "
+                    throw new CliSubcommand.CommandFailure(file + " is not a keystore (" + size + " bytes; a keystore has at most "
                             + Keystore.MAX_FILE_BYTES + ")");
                 }
                 return Files.readAllBytes(file);
             } catch (NoSuchFileException e) {
-                throw new CommandFailure(file + " does not exist");
+                throw new CliSubcommand.CommandFailure(file + " does not exist");
             } catch (IOException e) {
-                throw new CommandFailure("cannot read " + file + ": " + e.getMessage());
+                throw new CliSubcommand.CommandFailure("cannot read " + file + ": " + e.getMessage());
             }
         }
     }

@@ -109,6 +109,11 @@ public final class ChainStore implements AutoCloseable {
         RocksDB.loadLibrary();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
+            java.nio.file.Files.createDirectories(directory);
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot create the chain store directory " + directory + ": " + e, e);
+        }
+        try {
             ColumnFamilyOptions columnOptions = track(resources, columnOptions(config, resources));
             DBOptions dbOptions = track(resources, new DBOptions()
                     .setCreateIfMissing(true)

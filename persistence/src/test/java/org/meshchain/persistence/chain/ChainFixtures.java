@@ -19,18 +19,18 @@ import org.meshchain.core.types.TransactionBody;
 import org.meshchain.core.types.TxRoot;
 import org.meshchain.core.types.VoteData;
 
-/** Builds real signed blocks, certificates and receipts for storage tests. */
+/** Builds real signed blocks, certificates and receipts for storage tests (shared through the test-jar). */
 public final class ChainFixtures {
 
-    static final ChainId CHAIN = new ChainId("storage-test");
-    static final Ed25519PrivateKey SENDER = key(1);
+    public static final ChainId CHAIN = new ChainId("storage-test");
+    public static final Ed25519PrivateKey SENDER = key(1);
     static final Ed25519PrivateKey PROPOSER = key(2);
     static final byte[] LATEST_BLOCK_STATE_KEY = "latest-block".getBytes(StandardCharsets.US_ASCII);
 
     private ChainFixtures() {
     }
 
-    static Ed25519PrivateKey key(int n) {
+    public static Ed25519PrivateKey key(int n) {
         byte[] seed = new byte[32];
         Arrays.fill(seed, (byte) n);
         return Ed25519PrivateKey.fromSeed(seed);
@@ -54,7 +54,7 @@ public final class ChainFixtures {
     }
 
     /** The QC that commits {@code block} (signatures are the consensus layer's to verify, not the store's). */
-    static QuorumCertificate certificate(Block block) {
+    public static QuorumCertificate certificate(Block block) {
         Hash32 stateRoot = Hashing.sha256(block.id().toByteArray());
         return new QuorumCertificate(new VoteData(block.id(), block.header().round(), block.header().height(),
                 stateRoot, Hash32.ZERO), List.of());
@@ -75,10 +75,24 @@ public final class ChainFixtures {
     }
 
     /** A state delta that records the latest block id, so tests can check block and state are atomic. */
-    static StateDelta delta(Block block) {
+    public static StateDelta delta(Block block) {
         return new StateDelta(List.of(
                 StateDelta.Write.put(StateDelta.Column.NODES, block.id().toByteArray(), new byte[] {1}),
                 StateDelta.Write.put(StateDelta.Column.VALUES, LATEST_BLOCK_STATE_KEY, block.id().toByteArray())));
+    }
+
+    /**
+     * Stages {@code updates} (sorted by path) in the state tree and commits the next block with a
+     * certificate for the staged root: what the node does for each committed block.
+     */
+    public static Block commitWithState(ChainStore store, org.meshchain.persistence.state.StateStore state,
+            List<org.meshchain.merkle.SmtUpdate> updates, int txCount) throws CommitRejectedException {
+        Hash32 root = state.stage(updates).root();
+        long height = store.head().map(h -> h.height() + 1).orElse(0L);
+        Hash32 parent = store.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
+        Block block = block(height, parent, txCount, height * 1000, 0);
+        state.commitBlock(block, certificate(block, root), receipts(block));
+        return block;
     }
 
     /** Commits the next block on top of the store's head. */

@@ -9,7 +9,6 @@ import java.util.TreeMap;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.crypto.Hashing;
-import org.meshchain.core.types.Block;
 import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.merkle.SmtUpdate;
 import org.meshchain.persistence.state.StateStore;
@@ -43,11 +42,7 @@ public final class CrashingCommitter {
             Hash32 path = Hashing.sha256(ByteBuffer.allocate(4).putInt(random.nextInt(5_000)).array());
             updates.put(path, SmtUpdate.put(path, Bytes.of(ByteBuffer.allocate(8).putLong(random.nextLong()).array())));
         }
-        Hash32 root = state.stage(new ArrayList<>(updates.values())).root();
-        long height = store.head().map(h -> h.height() + 1).orElse(0L);
-        Hash32 parent = store.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
-        Block block = ChainFixtures.block(height, parent, 5, height * 1000, 64);
-        state.commitBlock(block, ChainFixtures.certificate(block, root), ChainFixtures.receipts(block));
+        ChainFixtures.commitWithState(store, state, new ArrayList<>(updates.values()), 5);
     }
 
     static List<String> command(String java, String classPath, Path dir, long seed) {

@@ -59,11 +59,7 @@ class SnapshotTest {
                     live.put(update.path(), update.value());
                 }
             }
-            Hash32 root = sourceState.stage(new ArrayList<>(batch.values())).root();
-            long height = source.head().map(h -> h.height() + 1).orElse(0L);
-            Hash32 parent = source.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
-            Block block = ChainFixtures.block(height, parent, 2, height * 10, 0);
-            sourceState.commitBlock(block, ChainFixtures.certificate(block, root), ChainFixtures.receipts(block));
+            ChainFixtures.commitWithState(source, sourceState, new ArrayList<>(batch.values()), 2);
         }
     }
 

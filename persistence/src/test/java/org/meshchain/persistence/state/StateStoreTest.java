@@ -73,13 +73,8 @@ class StateStoreTest {
 
     /** Stages the batch, commits it with the next block certified with the staged root; returns the block. */
     private Block commit(List<SmtUpdate> batch) throws CommitRejectedException {
-        Hash32 root = state.stage(batch).root();
         reference.apply(reference.latestVersion(), batch);
-        long height = chain.head().map(h -> h.height() + 1).orElse(0L);
-        Hash32 parent = chain.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
-        Block block = ChainFixtures.block(height, parent, 1, height * 10, 0);
-        state.commitBlock(block, ChainFixtures.certificate(block, root), ChainFixtures.receipts(block));
-        return block;
+        return ChainFixtures.commitWithState(chain, state, batch, 1);
     }
 
     @Test
