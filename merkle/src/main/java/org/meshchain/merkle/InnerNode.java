@@ -10,6 +10,13 @@ public final class InnerNode implements SmtNode {
     private final NodeKey key;
     private final NodeKey left;
     private final NodeKey right;
+    /**
+     * Memo of the child nodes, so that walks do not look children up in the store again. Children
+     * of a node are reachable whenever the node is, so the memo never keeps a pruned node alive
+     * longer than its parent. Racy writes are benign: any thread stores the same node.
+     */
+    private SmtNode leftNode;
+    private SmtNode rightNode;
 
     InnerNode(NodeKey key, NodeKey left, NodeKey right) {
         assert !(left.isEmpty() && right.isEmpty()) : "an inner node has at least one non-empty child";
@@ -34,6 +41,20 @@ public final class InnerNode implements SmtNode {
     /** Child for path bit {@code bit} (0 = left). */
     NodeKey child(int bit) {
         return bit == 0 ? left : right;
+    }
+
+    /** The memoised child node for path bit {@code bit}, or null if not loaded yet (or empty). */
+    SmtNode cachedChild(int bit) {
+        return bit == 0 ? leftNode : rightNode;
+    }
+
+    void cacheChild(int bit, SmtNode node) {
+        assert node == null || node.key().equals(child(bit)) : "memo must hold the child's own node";
+        if (bit == 0) {
+            leftNode = node;
+        } else {
+            rightNode = node;
+        }
     }
 
     @Override

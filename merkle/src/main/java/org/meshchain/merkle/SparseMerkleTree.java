@@ -81,7 +81,7 @@ public final class SparseMerkleTree {
         byte[] target = path.toByteArray();
         SmtNode node = load(rootKey(version));
         for (int depth = 0; node instanceof InnerNode inner; depth++) {
-            node = load(inner.child(SmtHasher.bit(target, depth)));
+            node = child(inner, SmtHasher.bit(target, depth));
         }
         if (node instanceof LeafNode leaf && Arrays.equals(leaf.pathBytes(), target)) {
             return Optional.of(leaf.value());
@@ -101,7 +101,7 @@ public final class SparseMerkleTree {
         for (int depth = 0; node instanceof InnerNode inner; depth++) {
             int bit = SmtHasher.bit(target, depth);
             siblings.add(inner.child(1 - bit).hash());
-            node = load(inner.child(bit));
+            node = child(inner, bit);
         }
         if (node instanceof LeafNode leaf && !Arrays.equals(leaf.pathBytes(), target)) {
             return new SmtProof(siblings, new SmtProof.LeafData(leaf.path(), leaf.valueHash()));
@@ -148,6 +148,17 @@ public final class SparseMerkleTree {
         return node;
     }
 
+    /** Child {@code bit} of {@code inner} (null if empty), from the node's memo or else the store. */
+    private SmtNode child(InnerNode inner, int bit) {
+        SmtNode cached = inner.cachedChild(bit);
+        if (cached != null) {
+            return cached;
+        }
+        SmtNode loaded = load(inner.child(bit));
+        inner.cacheChild(bit, loaded);
+        return loaded;
+    }
+
     private static NodeKey keyOf(SmtNode nodeOrNull) {
         return nodeOrNull == null ? NodeKey.EMPTY : nodeOrNull.key();
     }
@@ -180,35 +191,26 @@ public final class SparseMerkleTree {
                 return build(depth, from, to, (LeafNode) node);
             }
             int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
-            SmtNode newLeft = null;
-            SmtNode newRight = null;
-            NodeKey leftKey = inner.left();
-            NodeKey rightKey = inner.right();
-            if (split > from) {
-                newLeft = update(load(leftKey), depth + 1, from, split);
-                leftKey = keyOf(newLeft);
-            }
-            if (to > split) {
-                newRight = update(load(rightKey), depth + 1, split, to);
-                rightKey = keyOf(newRight);
-            }
+            boolean leftTouched = split > from;
+            boolean rightTouched = to > split;
+            SmtNode newLeft = leftTouched ? update(child(inner, 0), depth + 1, from, split) : null;
+            SmtNode newRight = rightTouched ? update(child(inner, 1), depth + 1, split, to) : null;
+            NodeKey leftKey = leftTouched ? keyOf(newLeft) : inner.left();
+            NodeKey rightKey = rightTouched ? keyOf(newRight) : inner.right();
             if (leftKey.equals(inner.left()) && rightKey.equals(inner.right())) {
                 return inner;
             }
             stale.add(inner.key());
-            if (leftKey.isEmpty() && rightKey.isEmpty()) {
-                return null;
+            SmtNode left = leftTouched ? newLeft : child(inner, 0);
+            SmtNode right = rightTouched ? newRight : child(inner, 1);
+            // A subtree left with at most one leaf collapses into that leaf (or the empty subtree).
+            if (left == null && !(right instanceof InnerNode)) {
+                return right;
             }
-            // A subtree left with a single leaf collapses into that leaf.
-            if (leftKey.isEmpty()) {
-                SmtNode right = split < to ? newRight : load(rightKey);
-                return right instanceof InnerNode ? newInner(leftKey, rightKey) : right;
+            if (right == null && !(left instanceof InnerNode)) {
+                return left;
             }
-            if (rightKey.isEmpty()) {
-                SmtNode left = split > from ? newLeft : load(leftKey);
-                return left instanceof InnerNode ? newInner(leftKey, rightKey) : left;
-            }
-            return newInner(leftKey, rightKey);
+            return newInner(left, right);
         }
 
         /**
@@ -256,9 +258,7 @@ public final class SparseMerkleTree {
                     existingRight = existing;
                 }
             }
-            SmtNode left = build(depth + 1, from, split, existingLeft);
-            SmtNode right = build(depth + 1, split, to, existingRight);
-            return newInner(keyOf(left), keyOf(right));
+            return newInner(build(depth + 1, from, split, existingLeft), build(depth + 1, split, to, existingRight));
         }
 
         private boolean sameValue(LeafNode existing, Bytes value) {
@@ -292,9 +292,13 @@ public final class SparseMerkleTree {
             return leaf;
         }
 
-        private InnerNode newInner(NodeKey left, NodeKey right) {
-            byte[] hash = hasher.inner(left.hashBytes(), right.hashBytes());
-            InnerNode inner = new InnerNode(new NodeKey(version, hash), left, right);
+        private InnerNode newInner(SmtNode left, SmtNode right) {
+            NodeKey leftKey = keyOf(left);
+            NodeKey rightKey = keyOf(right);
+            byte[] hash = hasher.inner(leftKey.hashBytes(), rightKey.hashBytes());
+            InnerNode inner = new InnerNode(new NodeKey(version, hash), leftKey, rightKey);
+            inner.cacheChild(0, left);
+            inner.cacheChild(1, right);
             created.add(inner);
             return inner;
         }
@@ -331,8 +335,8 @@ public final class SparseMerkleTree {
                         case LeafNode leaf -> steps.add(new SmtRangeProof.Step.OtherLeaf(leaf.path(), leaf.valueHash()));
                         case InnerNode inner -> {
                             steps.add(new SmtRangeProof.Step.Inner());
-                            visit(load(inner.left()), depth + 1, RangeBounds.child(prefix, depth, 0));
-                            visit(load(inner.right()), depth + 1, RangeBounds.child(prefix, depth, 1));
+                            visit(child(inner, 0), depth + 1, RangeBounds.child(prefix, depth, 0));
+                            visit(child(inner, 1), depth + 1, RangeBounds.child(prefix, depth, 1));
                         }
                     }
                 }
@@ -345,8 +349,8 @@ public final class SparseMerkleTree {
                 }
                 case LeafNode leaf -> entries.add(new SmtEntry(leaf.path(), leaf.value()));
                 case InnerNode inner -> {
-                    collect(load(inner.left()));
-                    collect(load(inner.right()));
+                    collect(child(inner, 0));
+                    collect(child(inner, 1));
                 }
             }
         }

@@ -12,7 +12,7 @@ import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.crypto.Hash32;
 
-class ProofProperties {
+class ProofTest {
 
     private record Fixture(SparseMerkleTree tree, TreeMap<Hash32, Bytes> entries, List<Hash32> absent, Hash32 root) {
     }

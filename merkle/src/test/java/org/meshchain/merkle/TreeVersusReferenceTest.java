@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
 
-class TreeVersusReferenceProperties {
+class TreeVersusReferenceTest {
 
     @Property(tries = 200)
     void randomBatchesGiveTheReferenceRootAndValues(@ForAll long seed) {
