@@ -55,15 +55,15 @@ public final class StorageBench {
         try (ChainStore store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
             System.out.printf("storage bench: dir=%s, blocks of %d transfers, %d accounts%n", dir, TXS_PER_BLOCK, accounts);
             int totalBlocks = WARMUP_BLOCKS + MEASURED_BLOCKS;
-            System.out.printf("signing %d blocks of %d transfers (not measured)...%n", totalBlocks, TXS_PER_BLOCK);
-            List<Block> blocks = buildChain(sender, totalBlocks);
+            ChainBuilder builder = new ChainBuilder(sender);
 
             double[] commitMs = new double[MEASURED_BLOCKS];
             int loadPerWarmupBlock = accounts / WARMUP_BLOCKS + 1;
             int nextAccount = 0;
             SplittableRandom touched = new SplittableRandom(7);
             for (int i = 0; i < totalBlocks; i++) {
-                Block block = blocks.get(i);
+                // signed just before its commit (not measured), so the heap holds one block, not the chain
+                Block block = builder.next();
                 List<StateDelta.Write> values = new ArrayList<>();
                 if (i < WARMUP_BLOCKS) {
                     for (int a = 0; a < loadPerWarmupBlock && nextAccount < accounts; a++, nextAccount++) {
@@ -87,6 +87,11 @@ public final class StorageBench {
                     commitMs[i - WARMUP_BLOCKS] = elapsed / 1e6;
                 }
             }
+            int blockBytes = DomainCodecs.encode(builder.next()).length;
+            double[] fsyncMs = appendAndSyncMs(dir.resolve("fsync-probe"), blockBytes, 200);
+            System.out.printf("disk bound in the same run: append %d bytes (one encoded block) + fdatasync: p50 %s ms, p99 %s ms%n",
+                    blockBytes, BenchStats.format(BenchStats.percentile(fsyncMs, 50)),
+                    BenchStats.format(BenchStats.percentile(fsyncMs, 99)));
             double commitP50 = BenchStats.percentile(commitMs, 50);
             double commitP99 = BenchStats.percentile(commitMs, 99);
             System.out.printf("commit (synced, 1,000 txs + 1,001 state values per block): p50 %s ms, p99 %s ms, max %s ms%n",
@@ -125,12 +130,20 @@ public final class StorageBench {
         }
     }
 
-    private static List<Block> buildChain(Ed25519PrivateKey sender, int count) {
-        Address from = Address.of(sender.publicKey());
-        List<Block> blocks = new ArrayList<>(count);
-        Hash32 parent = Hash32.ZERO;
-        long nonce = 0;
-        for (int height = 0; height < count; height++) {
+    /** Signs the chain's blocks one at a time: 1,000 transfers each, nonces continuing across blocks. */
+    private static final class ChainBuilder {
+        private final Ed25519PrivateKey sender;
+        private final Address from;
+        private Hash32 parent = Hash32.ZERO;
+        private long nonce;
+        private int height;
+
+        ChainBuilder(Ed25519PrivateKey sender) {
+            this.sender = sender;
+            this.from = Address.of(sender.publicKey());
+        }
+
+        Block next() {
             List<SignedTransaction> txs = new ArrayList<>(TXS_PER_BLOCK);
             for (int t = 0; t < TXS_PER_BLOCK; t++) {
                 Address to = new Address(Hashing.sha256(accountKey(height * TXS_PER_BLOCK + t)));
@@ -141,10 +154,30 @@ public final class StorageBench {
                     new VoteData(parent, Math.max(0, height - 1), Math.max(0, height - 1), Hash32.ZERO, Hash32.ZERO), List.of());
             Block block = new Block(new BlockHeader(CHAIN, height, height, parent, 1_700_000_000_000L + height, from,
                     TxRoot.of(txs), justify, null), txs);
-            blocks.add(block);
             parent = block.id();
+            height++;
+            return block;
         }
-        return blocks;
+    }
+
+    /** Latencies of appending {@code bytes} to a file and fdatasync-ing it, {@code count} times. */
+    private static double[] appendAndSyncMs(Path file, int bytes, int count) throws IOException {
+        double[] samples = new double[count];
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.allocate(bytes);
+            for (int i = 0; i < count; i++) {
+                buffer.clear();
+                long start = System.nanoTime();
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(false);
+                samples[i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        Files.delete(file);
+        return samples;
     }
 
     private static QuorumCertificate certificate(Block block) {

@@ -120,6 +120,8 @@ public final class ChainStore implements AutoCloseable {
                     .setCreateMissingColumnFamilies(true)
                     .setMaxOpenFiles(512)
                     .setKeepLogFileNum(5)
+                    // flushes and compactions run beside commits instead of queueing behind one another
+                    .setMaxBackgroundJobs(4)
                     // spread fsync cost of SST writes instead of one large flush stall
                     .setBytesPerSync(1 << 20));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -173,6 +175,8 @@ public final class ChainStore implements AutoCloseable {
         return new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setNumLevels(7)
+                // a spare memtable, so a commit never waits for the previous one to be flushed
+                .setMaxWriteBufferNumber(4)
                 .setCompressionPerLevel(List.of(CompressionType.NO_COMPRESSION, CompressionType.NO_COMPRESSION,
                         CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION,
                         CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION))

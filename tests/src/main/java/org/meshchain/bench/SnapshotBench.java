@@ -1,0 +1,145 @@
+package org.meshchain.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.crypto.Hashing;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.BlockHeader;
+import org.meshchain.core.types.ChainId;
+import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.types.TxRoot;
+import org.meshchain.core.types.VoteData;
+import org.meshchain.merkle.SmtUpdate;
+import org.meshchain.persistence.chain.ChainStore;
+import org.meshchain.persistence.chain.ChainStoreConfig;
+import org.meshchain.persistence.snapshot.SnapshotExporter;
+import org.meshchain.persistence.snapshot.SnapshotImporter;
+import org.meshchain.persistence.snapshot.SnapshotManifest;
+import org.meshchain.persistence.snapshot.SnapshotProgress;
+import org.meshchain.persistence.snapshot.SnapshotReader;
+import org.meshchain.persistence.state.StateStore;
+
+/**
+ * {@code bin/bench snapshot}: a state of N accounts (default 1,000,000; value = balance and nonce,
+ * 16 bytes) is exported to a snapshot file and imported into an empty store; prints export and
+ * import MB/s of snapshot file, the compression ratio, and the machine's sequential synced write
+ * rate measured in the same run. Usage: {@code bin/bench snapshot [ACCOUNTS]}.
+ */
+public final class SnapshotBench {
+
+    private static final ChainId CHAIN = new ChainId("bench");
+    private static final int ACCOUNTS_PER_BLOCK = 100_000;
+
+    private SnapshotBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "meshchain-bench-snapshot");
+        try {
+            double diskMbS = sequentialWriteMbPerSecond(work.resolve("disk-probe"), 512L << 20);
+            System.out.printf("sequential synced write: %.1f MB/s%n", diskMbS);
+
+            Path snapshot = work.resolve("state.snap");
+            SnapshotManifest manifest;
+            long exportNanos;
+            try (ChainStore chain = ChainStore.open(work.resolve("source"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+                StateStore state = new StateStore(chain, 200_000, 1024);
+                System.out.printf("building a state of %,d accounts (not measured)...%n", accounts);
+                load(chain, state, accounts);
+                long start = System.nanoTime();
+                manifest = SnapshotExporter.export(chain, state, chain.head().orElseThrow().height(), snapshot, 10_000,
+                        SnapshotProgress.NONE);
+                exportNanos = System.nanoTime() - start;
+            }
+            long fileBytes = Files.size(snapshot);
+            long raw = manifest.chunks().stream().mapToLong(SnapshotManifest.ChunkInfo::uncompressedBytes).sum();
+            long compressed = manifest.chunks().stream().mapToLong(SnapshotManifest.ChunkInfo::compressedBytes).sum();
+            double exportMbS = fileBytes / 1e6 / (exportNanos / 1e9);
+            System.out.printf("export: %d chunks, %.1f MB file in %.2f s = %.1f MB/s; chunk bytes raw %.1f MB, LZ4 %.1f MB%n",
+                    manifest.chunks().size(), fileBytes / 1e6, exportNanos / 1e9, exportMbS, raw / 1e6, compressed / 1e6);
+
+            long importNanos;
+            try (SnapshotReader reader = SnapshotReader.open(snapshot, DomainCodecs.DEFAULT);
+                    ChainStore target = ChainStore.open(work.resolve("target"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+                long start = System.nanoTime();
+                SnapshotImporter.Result result = SnapshotImporter.importInto(reader, target, SnapshotProgress.NONE);
+                importNanos = System.nanoTime() - start;
+                if (!result.stateRoot().equals(manifest.stateRoot()) || result.entries() != accounts) {
+                    throw new IllegalStateException("import produced " + result.entries() + " entries, root " + result.stateRoot());
+                }
+            }
+            double importMbS = fileBytes / 1e6 / (importNanos / 1e9);
+            double ratio = (double) raw / compressed;
+            System.out.printf("import (verify every chunk, write values, build the tree): %.2f s = %.1f MB/s%n",
+                    importNanos / 1e9, importMbS);
+            System.out.printf("export/disk %.2f, import/disk %.2f%n", exportMbS / diskMbS, importMbS / diskMbS);
+            System.out.printf("RESULT snapshot export_mb_s=%.1f import_mb_s=%.1f disk_write_mb_s=%.1f ratio=%.2f%n",
+                    exportMbS, importMbS, diskMbS, ratio);
+        } finally {
+            try (Stream<Path> paths = Files.walk(work)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    private static void load(ChainStore chain, StateStore state, int accounts) throws Exception {
+        SplittableRandom random = new SplittableRandom(3);
+        Hash32 parent = Hash32.ZERO;
+        Address proposer = new Address(Hashing.sha256(new byte[] {1}));
+        for (int first = 0, height = 0; first < accounts; first += ACCOUNTS_PER_BLOCK, height++) {
+            TreeMap<Hash32, SmtUpdate> batch = new TreeMap<>();
+            for (int a = first; a < Math.min(accounts, first + ACCOUNTS_PER_BLOCK); a++) {
+                Hash32 path = Hashing.tagged("Account", ByteBuffer.allocate(4).putInt(a).array());
+                byte[] value = ByteBuffer.allocate(16).putLong(random.nextLong(1, 1_000_000_000L)).putLong(random.nextInt(100)).array();
+                batch.put(path, SmtUpdate.put(path, Bytes.of(value)));
+            }
+            Hash32 root = state.stage(new ArrayList<>(batch.values())).root();
+            QuorumCertificate justify = new QuorumCertificate(
+                    new VoteData(parent, Math.max(0, height - 1), Math.max(0, height - 1), Hash32.ZERO, Hash32.ZERO), List.of());
+            Block block = new Block(new BlockHeader(CHAIN, height, height, parent, 1_700_000_000_000L + height, proposer,
+                    TxRoot.ofIds(List.of()), justify, null), List.of());
+            state.commitBlock(block, new QuorumCertificate(new VoteData(block.id(), height, height, root, Hash32.ZERO),
+                    List.of()), List.of());
+            parent = block.id();
+        }
+    }
+
+    /** Writes {@code bytes} sequentially in 4 MiB blocks and fsyncs; returns MB/s (10^6 bytes). */
+    static double sequentialWriteMbPerSecond(Path file, long bytes) throws IOException {
+        ByteBuffer block = ByteBuffer.allocateDirect(4 << 20);
+        SplittableRandom random = new SplittableRandom(1);
+        while (block.hasRemaining()) {
+            block.put((byte) random.nextInt()); // incompressible, like LZ4 output
+        }
+        long start = System.nanoTime();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            for (long written = 0; written < bytes; written += block.capacity()) {
+                block.clear();
+                while (block.hasRemaining()) {
+                    channel.write(block);
+                }
+            }
+            channel.force(true);
+        }
+        long elapsed = System.nanoTime() - start;
+        Files.delete(file);
+        return bytes / 1e6 / (elapsed / 1e9);
+    }
+}
