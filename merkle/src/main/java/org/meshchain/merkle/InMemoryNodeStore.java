@@ -3,10 +3,16 @@ package org.meshchain.merkle;
 import java.util.HashMap;
 import java.util.List;
 
-/** {@link NodeStore} on the heap: a node map, per-version roots, and the stale node index per version. */
+/**
+ * {@link NodeStore} on the heap: nodes in one map per creation version (a commit fills a fresh,
+ * cache-sized map instead of growing one huge table), per-version roots, and the stale node index
+ * per version.
+ */
 public final class InMemoryNodeStore implements NodeStore {
 
-    private final HashMap<NodeKey, SmtNode> nodes = new HashMap<>();
+    /** Creation version → the nodes created by that version that are still stored. */
+    private final HashMap<Long, HashMap<NodeKey, SmtNode>> nodesByVersion = new HashMap<>();
+    private long nodeCount;
     private final HashMap<Long, NodeKey> roots = new HashMap<>();
     /** Stale since version → keys of the nodes that version stopped using (retained versions only). */
     private final HashMap<Long, List<NodeKey>> staleIndex = new HashMap<>();
@@ -15,7 +21,8 @@ public final class InMemoryNodeStore implements NodeStore {
 
     @Override
     public SmtNode node(NodeKey key) {
-        return nodes.get(key);
+        HashMap<NodeKey, SmtNode> nodes = nodesByVersion.get(key.version());
+        return nodes == null ? null : nodes.get(key);
     }
 
     @Override
@@ -38,6 +45,7 @@ public final class InMemoryNodeStore implements NodeStore {
         if (commit.version() != latest + 1) {
             throw new IllegalArgumentException("version " + commit.version() + " does not follow " + latest);
         }
+        HashMap<NodeKey, SmtNode> nodes = HashMap.newHashMap(commit.newNodes().size());
         for (SmtNode node : commit.newNodes()) {
             if (node.key().version() != commit.version()) {
                 throw new IllegalArgumentException("node " + node.key() + " is not keyed with version " + commit.version());
@@ -47,6 +55,10 @@ public final class InMemoryNodeStore implements NodeStore {
                 throw new IllegalStateException("node " + node.key() + " written twice");
             }
         }
+        if (!nodes.isEmpty()) {
+            nodesByVersion.put(commit.version(), nodes);
+        }
+        nodeCount += nodes.size();
         roots.put(commit.version(), commit.root());
         staleIndex.put(commit.version(), commit.staleNodes());
         latest = commit.version();
@@ -65,16 +77,21 @@ public final class InMemoryNodeStore implements NodeStore {
             // What the new oldest version stopped using is unreachable from it and from every later version.
             List<NodeKey> staleSinceOldest = staleIndex.put(this.oldestRetained, List.of());
             for (NodeKey key : staleSinceOldest) {
-                if (nodes.remove(key) != null) {
+                HashMap<NodeKey, SmtNode> nodes = nodesByVersion.get(key.version());
+                if (nodes != null && nodes.remove(key) != null) {
                     freed++;
+                    if (nodes.isEmpty()) {
+                        nodesByVersion.remove(key.version());
+                    }
                 }
             }
         }
+        nodeCount -= freed;
         return freed;
     }
 
     @Override
     public long nodeCount() {
-        return nodes.size();
+        return nodeCount;
     }
 }
