@@ -108,7 +108,7 @@ public final class WasmRuntime implements AutoCloseable {
     /** Which Truffle runtime the engine got, e.g. "GraalVM CE" (optimizing) or "Interpreted". */
     public String runtimeDescription() {
         return engine.getImplementationName() + (isOptimizing() ? " (optimizing Truffle runtime, Graal JIT)"
-                : " (fallback Truffle runtime, no JIT)") + ", GraalWasm " + engine.getVersion();
+                : " (fallback Truffle runtime, no JIT)");
     }
 
     public boolean isOptimizing() {
