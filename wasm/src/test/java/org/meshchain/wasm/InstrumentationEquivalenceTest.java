@@ -105,6 +105,13 @@ class InstrumentationEquivalenceTest {
             same(code, "sum_to", n * 40);
             same(code, "deep", n * 20);
         }
+        // pinned values, so that agreement cannot come from both sides being wrong in the same way
+        assertThat(metered(code, "fib", 10)).isEqualTo("ok:[55]");
+        assertThat(metered(code, "switch", 1)).isEqualTo("ok:[200]");
+        assertThat(metered(code, "switch", 9)).isEqualTo("ok:[999]");
+        assertThat(metered(code, "pair", 5)).isEqualTo("ok:[6, 10]");
+        assertThat(metered(code, "div", 1, 0)).isEqualTo("trap");
+        assertThat(metered(code, "early_return", 3)).isEqualTo("ok:[63]");
         same(code, "dispatch", 3, 7, 0); // division by zero through call_indirect: trap in both
         for (int p : new int[] {0, 1, 3, 4, 100}) {
             same(code, "grow", p);
