@@ -67,7 +67,27 @@ class InstrumentationEquivalenceTest {
 
     private void same(Bytes code, String fn, long... args) {
         String m = metered(code, fn, args);
-        String o = original(code, fn, args);
+        // the original runs on a thread with a stack as large as the runtime's executor threads, so that deep
+        // recursion is limited by the same thing on both sides (the JVM stack of the test thread is small)
+        String[] o1 = new String[1];
+        Throwable[] err = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                o1[0] = original(code, fn, args);
+            } catch (Throwable e) {
+                err[0] = e;
+            }
+        }, "original", 256L << 20);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        if (err[0] != null) {
+            throw new AssertionError(err[0]);
+        }
+        String o = o1[0];
         assertThat(m).as("%s%s", fn, java.util.Arrays.toString(args)).isEqualTo(o);
     }
 
