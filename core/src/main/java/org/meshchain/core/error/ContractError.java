@@ -52,4 +52,11 @@ public sealed interface ContractError {
             return "function_not_found";
         }
     }
+
+    /** The called address holds no contract code. */
+    record NoContract(String address) implements ContractError {
+        public String code() {
+            return "no_contract";
+        }
+    }
 }

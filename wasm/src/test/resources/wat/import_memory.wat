@@ -1,0 +1,1 @@
+(module (import "meshchain" "memory" (memory 1)) (func (export "f") (result i32) (i32.const 0)))
