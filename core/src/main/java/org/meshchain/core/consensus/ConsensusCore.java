@@ -474,9 +474,6 @@ public final class ConsensusCore {
             reject(from, Misbehaviour.SENDER_MISMATCH, "proposal authored by " + h.proposer());
             return;
         }
-        if (h.round() > round + config.maxRoundsAhead()) {
-            return;
-        }
         if (h.round() + 1 < round) {
             return; // stale
         }
@@ -735,7 +732,16 @@ public final class ConsensusCore {
             reject(from, Misbehaviour.OVERSIZED, "certificate with more signatures than validators");
             return;
         }
-        if (t.round() + 1 < round || t.round() > round + config.maxRoundsAhead()) {
+        if (t.round() + 1 < round) {
+            return;
+        }
+        if (t.round() > round + config.maxRoundsAhead()) {
+            // Far ahead: keep nothing, but its (verified) high QC tells us we are behind.
+            if (certificates.verifyQc(t.highQc())) {
+                processQc(t.highQc(), from);
+            } else {
+                reject(from, Misbehaviour.INVALID_QUORUM_CERTIFICATE, "timeout's high QC");
+            }
             return;
         }
         Timeout prior = timeouts.getOrDefault(t.round(), Map.of()).get(from);

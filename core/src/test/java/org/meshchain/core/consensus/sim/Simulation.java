@@ -173,6 +173,11 @@ public final class Simulation {
         return nodes.get(node).store.height();
     }
 
+    public long roundTimeoutOf(int node) {
+        ConsensusCore c = nodes.get(node).core;
+        return c == null ? -1 : c.currentRoundTimeoutMs();
+    }
+
     public long roundOf(int node) {
         ConsensusCore c = nodes.get(node).core;
         return c == null ? -1 : c.currentRound();
