@@ -1,10 +1,8 @@
 package org.meshchain.core.consensus;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -936,24 +934,5 @@ public final class ConsensusCore {
             lastSyncRequestMs = Long.MIN_VALUE / 2;
             requestSync(from);
         }
-    }
-
-    /** For tests: the ids of all blocks held, the committed head first. */
-    List<Hash32> heldBlocks() {
-        List<Hash32> ids = new ArrayList<>();
-        ids.add(committedHead.id);
-        Iterator<Hash32> it = tree.keySet().iterator();
-        while (it.hasNext()) {
-            Hash32 id = it.next();
-            if (!id.equals(committedHead.id)) {
-                ids.add(id);
-            }
-        }
-        return ids;
-    }
-
-    @SuppressWarnings("unused")
-    private static <T> ArrayDeque<T> deque() {
-        return new ArrayDeque<>();
     }
 }
