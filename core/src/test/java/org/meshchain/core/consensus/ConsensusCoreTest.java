@@ -1,0 +1,154 @@
+package org.meshchain.core.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.meshchain.core.consensus.ConsensusAction.TimerKind;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.types.Timeout;
+import org.meshchain.core.types.Vote;
+import org.meshchain.core.types.VoteData;
+
+class ConsensusCoreTest {
+
+    private static final Address[] V = TestNet.SET.addresses().toArray(new Address[0]);
+
+    private static <T> List<T> only(List<ConsensusAction> actions, Class<T> type) {
+        return actions.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void roundTimerBacksOffAndIsCapped() {
+        ConsensusConfig c = TestNet.CONFIG;
+        assertThat(c.roundTimeoutMs(0)).isEqualTo(1_000);
+        assertThat(c.roundTimeoutMs(1)).isEqualTo(1_200);
+        assertThat(c.roundTimeoutMs(6)).isEqualTo(2_986);
+        assertThat(c.roundTimeoutMs(1_000)).isEqualTo(2_986);
+    }
+
+    @Test
+    void leaderProposesAfterTheBlockIntervalAndPersistsBeforeVoting() {
+        Address leader = TestNet.core(V[0]).leaderOf(1);
+        ConsensusCore core = TestNet.core(leader);
+        List<ConsensusAction> start = core.step(new ConsensusEvent.Start(0));
+        assertThat(only(start, ConsensusAction.SetTimer.class)).extracting(ConsensusAction.SetTimer::kind)
+                .contains(TimerKind.ROUND, TimerKind.PROPOSE);
+        List<ConsensusAction> proposeActions = core.step(new ConsensusEvent.TimerFired(TimerKind.PROPOSE, 1, 200));
+        Block block = ((ConsensusMessage.Proposal) only(proposeActions, ConsensusAction.Broadcast.class).get(0).message()).block();
+        assertThat(block.header().round()).isEqualTo(1);
+        assertThat(only(proposeActions, ConsensusAction.ExecuteBlock.class)).hasSize(1);
+        List<ConsensusAction> afterExec = core.step(new ConsensusEvent.BlockExecuted(block.id(), Hash32.ZERO, Hash32.ZERO, 210));
+        int persistAt = -1;
+        int sendAt = -1;
+        for (int i = 0; i < afterExec.size(); i++) {
+            if (afterExec.get(i) instanceof ConsensusAction.PersistSafetyState && persistAt < 0) {
+                persistAt = i;
+            }
+            if (afterExec.get(i) instanceof ConsensusAction.Send s && s.message() instanceof ConsensusMessage.VoteMessage) {
+                sendAt = i;
+            }
+        }
+        Address next = core.leaderOf(2);
+        if (!next.equals(leader)) {
+            assertThat(persistAt).isGreaterThanOrEqualTo(0);
+            assertThat(sendAt).isGreaterThan(persistAt);
+        }
+        assertThat(core.safetyState().lastVotedRound()).isEqualTo(1);
+    }
+
+    @Test
+    void invalidInputIsReportedAndChangesNoState() {
+        ConsensusCore core = TestNet.core(V[0]);
+        core.step(new ConsensusEvent.Start(0));
+        long round = core.currentRound();
+        int buffered = core.bufferedMessages();
+        // a vote whose signature is for different data
+        VoteData d = new VoteData(Hash32.ZERO, 1, 1, Hash32.ZERO, Hash32.ZERO);
+        Vote other = Vote.sign(new VoteData(Hash32.ZERO, 1, 1, Hash32.ZERO, TestNet.GENESIS), TestNet.keyOf(V[1]));
+        List<ConsensusAction> a1 = core.step(new ConsensusEvent.VoteReceived(V[1],
+                new ConsensusMessage.VoteMessage(new Vote(d, V[1], other.signature())), 1));
+        // a proposal whose justify is a forged genesis-like QC without signatures
+        QuorumCertificate forged = new QuorumCertificate(new VoteData(Hash32.ZERO, 5, 5, Hash32.ZERO, Hash32.ZERO), List.of());
+        Block bad = TestNet.block(6, 6, forged, null, V[2], 1);
+        List<ConsensusAction> a2 = core.step(new ConsensusEvent.ProposalReceived(V[2], new ConsensusMessage.Proposal(bad), 2));
+        // a QC with too few signatures
+        Block b1 = TestNet.block(1, 1, TestNet.CONFIG.genesisQc(), null, V[2], 1);
+        QuorumCertificate thin = TestNet.qc(TestNet.dataFor(b1), 2);
+        Block b2 = TestNet.block(2, 2, thin, null, V[3], 2);
+        List<ConsensusAction> a3 = core.step(new ConsensusEvent.ProposalReceived(V[3], new ConsensusMessage.Proposal(b2), 3));
+        // a timeout relayed by someone else than its signer
+        Timeout t = Timeout.sign(TestNet.CHAIN, 1, TestNet.CONFIG.genesisQc(), TestNet.keyOf(V[1]));
+        List<ConsensusAction> a4 = core.step(new ConsensusEvent.TimeoutReceived(V[2], new ConsensusMessage.TimeoutMessage(t, null), 4));
+        // a sync response whose certificate is forged
+        QuorumCertificate fake = new QuorumCertificate(TestNet.dataFor(b1), TestNet.qc(TestNet.dataFor(b2), 3).signatures());
+        List<ConsensusAction> a5 = core.step(new ConsensusEvent.SyncResponseReceived(V[1],
+                new ConsensusMessage.SyncResponse(List.of(b1), fake, 10), 5));
+
+        if (!core.leaderOf(2).equals(V[0])) {
+            assertThat(a1).isEmpty(); // not this node's round to collect: ignored, not verified
+        } else {
+            assertThat(only(a1, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
+                    .containsExactly(Misbehaviour.INVALID_SIGNATURE);
+        }
+        assertThat(only(a2, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
+                .containsExactly(Misbehaviour.INVALID_QUORUM_CERTIFICATE);
+        assertThat(only(a3, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
+                .containsExactly(Misbehaviour.INVALID_QUORUM_CERTIFICATE);
+        assertThat(only(a4, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
+                .containsExactly(Misbehaviour.SENDER_MISMATCH);
+        assertThat(only(a5, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
+                .containsExactly(Misbehaviour.INVALID_QUORUM_CERTIFICATE);
+        for (List<ConsensusAction> as : List.of(a2, a3, a4, a5)) {
+            assertThat(as).allMatch(x -> x instanceof ConsensusAction.ReportMisbehaviour);
+        }
+        assertThat(core.currentRound()).isEqualTo(round);
+        assertThat(core.bufferedMessages()).isEqualTo(buffered);
+        assertThat(core.uncommittedBlocks()).isZero();
+    }
+
+    @Test
+    void validCertifiedChainIsCommittedByTheTwoChainRuleAndTimersAreRearmed() {
+        ConsensusCore core = TestNet.core(V[0]);
+        core.step(new ConsensusEvent.Start(0));
+        Block b1 = TestNet.block(1, 1, TestNet.CONFIG.genesisQc(), null, core.leaderOf(1), 1);
+        QuorumCertificate qc1 = TestNet.qc(TestNet.dataFor(b1), 3);
+        Block b2 = TestNet.block(2, 2, qc1, null, core.leaderOf(2), 2);
+        QuorumCertificate qc2 = TestNet.qc(TestNet.dataFor(b2), 3);
+        List<ConsensusAction> actions = core.step(new ConsensusEvent.SyncResponseReceived(V[1],
+                new ConsensusMessage.SyncResponse(List.of(b1, b2), qc2, 2), 5));
+        assertThat(only(actions, ConsensusAction.ReportMisbehaviour.class)).isEmpty();
+        assertThat(only(actions, ConsensusAction.ExecuteBlock.class)).extracting(e -> e.block().id()).containsExactly(b1.id());
+        assertThat(only(actions, ConsensusAction.SetTimer.class)).isNotEmpty();
+        assertThat(core.currentRound()).isEqualTo(3);
+        List<ConsensusAction> exec = core.step(new ConsensusEvent.BlockExecuted(b1.id(), TestNet.dataFor(b1).stateRoot(), Hash32.ZERO, 6));
+        assertThat(only(exec, ConsensusAction.CommitBlock.class)).extracting(ConsensusAction.CommitBlock::block).containsExactly(b1);
+        assertThat(only(exec, ConsensusAction.ExecuteBlock.class)).extracting(e -> e.block().id()).containsExactly(b2.id());
+        assertThat(core.committedHeight()).isEqualTo(1);
+    }
+
+    @Test
+    void fPlusOneTimeoutsForAHigherRoundMakeTheNodeJoinAndFarAheadInputIsNotBuffered() {
+        ConsensusCore core = TestNet.core(V[0]);
+        core.step(new ConsensusEvent.Start(0));
+        QuorumCertificate g = TestNet.CONFIG.genesisQc();
+        core.step(new ConsensusEvent.TimeoutReceived(V[1],
+                new ConsensusMessage.TimeoutMessage(Timeout.sign(TestNet.CHAIN, 4, g, TestNet.keyOf(V[1])), null), 1));
+        assertThat(core.currentRound()).isEqualTo(1);
+        List<ConsensusAction> a = core.step(new ConsensusEvent.TimeoutReceived(V[2],
+                new ConsensusMessage.TimeoutMessage(Timeout.sign(TestNet.CHAIN, 4, g, TestNet.keyOf(V[2])), null), 2));
+        // it joined round 4 and timed out too: with its own, three timeouts form a TC and move it to round 5
+        assertThat(core.currentRound()).isEqualTo(5);
+        assertThat(only(a, ConsensusAction.Broadcast.class)).anyMatch(b -> b.message() instanceof ConsensusMessage.TimeoutMessage tm
+                && tm.timeout().round() == 4 && tm.timeout().validator().equals(V[0]));
+        int before = core.bufferedMessages();
+        for (int r = 1_000; r < 1_050; r++) {
+            core.step(new ConsensusEvent.TimeoutReceived(V[3],
+                    new ConsensusMessage.TimeoutMessage(Timeout.sign(TestNet.CHAIN, r, g, TestNet.keyOf(V[3])), null), 3));
+        }
+        assertThat(core.bufferedMessages()).isEqualTo(before);
+    }
+}
