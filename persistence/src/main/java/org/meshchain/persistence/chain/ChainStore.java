@@ -287,25 +287,14 @@ public final class ChainStore implements AutoCloseable {
             throw new CommitRejectedException(new StorageError.QuotaExceeded(used, incoming, config.quotaBytes()));
         }
 
-        byte[] heightKey = heightKey(height);
         try (WriteBatch batch = new WriteBatch()) {
-            byte[] blockValue = new byte[32 + encodedBlock.length];
-            blockId.copyTo(blockValue, 0);
-            System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
-            batch.put(family(Family.BLOCKS), heightKey, blockValue);
-            batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
-            batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
+            putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
             for (int position = 0; position < transactions.size(); position++) {
                 batch.put(family(Family.TX_INDEX), txIds.get(position).toByteArray(),
                         positionKey(height, position));
                 batch.put(family(Family.RECEIPTS), positionKey(height, position), receipts.get(position).toByteArray());
             }
-            batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
             addStateWrites(batch, delta);
-            byte[] headValue = new byte[40];
-            ByteBuffer.wrap(headValue).putLong(height);
-            blockId.copyTo(headValue, 8);
-            batch.put(family(Family.META), META_HEAD, headValue);
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("commit of block " + height + " failed: " + e.getMessage(), e);
@@ -316,6 +305,24 @@ public final class ChainStore implements AutoCloseable {
             pruneBeyondRetention();
         }
         return committed;
+    }
+
+    /** Block (id-prefixed), header, id index, certificate and the head pointer, into one batch. */
+    private void putBlockWithHead(WriteBatch batch, Block block, Hash32 blockId, byte[] encodedBlock,
+            QuorumCertificate certificate) throws RocksDBException {
+        long height = block.header().height();
+        byte[] heightKey = heightKey(height);
+        byte[] blockValue = new byte[32 + encodedBlock.length];
+        blockId.copyTo(blockValue, 0);
+        System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
+        batch.put(family(Family.BLOCKS), heightKey, blockValue);
+        batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
+        batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
+        batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
+        byte[] headValue = new byte[40];
+        ByteBuffer.wrap(headValue).putLong(height);
+        blockId.copyTo(headValue, 8);
+        batch.put(family(Family.META), META_HEAD, headValue);
     }
 
     static Family familyOf(StateDelta.Column column) {
@@ -394,21 +401,10 @@ public final class ChainStore implements AutoCloseable {
             throw new IllegalArgumentException("certificate does not name the snapshot's block");
         }
         byte[] encodedBlock = DomainCodecs.encode(block);
-        byte[] heightKey = heightKey(height);
         try (WriteBatch batch = new WriteBatch()) {
-            byte[] blockValue = new byte[32 + encodedBlock.length];
-            blockId.copyTo(blockValue, 0);
-            System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
-            batch.put(family(Family.BLOCKS), heightKey, blockValue);
-            batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
-            batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
-            batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
+            putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
             addStateWrites(batch, delta);
-            byte[] headValue = new byte[40];
-            ByteBuffer.wrap(headValue).putLong(height);
-            blockId.copyTo(headValue, 8);
-            batch.put(family(Family.META), META_HEAD, headValue);
-            batch.put(family(Family.META), META_PRUNED_BELOW, heightKey);
+            batch.put(family(Family.META), META_PRUNED_BELOW, heightKey(height));
             batch.delete(family(Family.META), META_SNAPSHOT_IMPORT);
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
