@@ -41,7 +41,11 @@ public final class Hashing {
         return Hash32.wrapDigest(md.digest());
     }
 
-    /** The thread's reusable SHA-256 instance, reset; for callers that hash several parts. */
+    /**
+     * The calling thread's reusable SHA-256 instance, reset; for callers that hash several parts.
+     * It is shared with every other user on this thread, so each hash must be completed (digest)
+     * before another starts, and it must never be handed to another thread.
+     */
     public static MessageDigest sha256Digest() {
         MessageDigest md = SHA256.get();
         md.reset();

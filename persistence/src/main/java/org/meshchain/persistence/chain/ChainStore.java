@@ -579,10 +579,6 @@ public final class ChainStore implements AutoCloseable {
         }
     }
 
-    public Path directory() {
-        return directory;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
