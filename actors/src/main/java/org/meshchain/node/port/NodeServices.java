@@ -42,6 +42,9 @@ public interface NodeServices {
 
     NodeStatus status();
 
+    /** The node's metrics registry: edges register their own metrics here and {@code /metrics} renders it. */
+    org.meshchain.node.metrics.Metrics metrics();
+
     /** Peers as this node scores them (one entry per other validator). */
     List<PeerInfo> peers();
 
