@@ -67,8 +67,12 @@ final class TestChain implements AutoCloseable {
 
     /** Commits genesis (height 0, no transactions) holding {@code allocations}; returns its block. */
     Block commitGenesis(List<GenesisState.Allocation> allocations) throws CommitRejectedException {
+        return commitGenesis(allocations, List.of());
+    }
+
+    Block commitGenesis(List<GenesisState.Allocation> allocations, List<Payload.UtxoOutput> utxos) throws CommitRejectedException {
         Block genesis = block(0, Hash32.ZERO, List.of());
-        Hash32 root = state.stage(GenesisState.updates(allocations)).root();
+        Hash32 root = state.stage(GenesisState.updates(allocations, utxos)).root();
         state.commitBlock(genesis, certificate(genesis, root), List.of());
         return genesis;
     }
