@@ -38,8 +38,9 @@ final class BlockJob {
     final Ledger ledger;
     final PreState preState;
     final AccessSets.TxAccess[] access;
-    final ConflictGraph graph;
-    final AtomicIntegerArray waitingFor;
+    /** Built by {@link #schedule()} once every access set is known. */
+    ConflictGraph graph;
+    AtomicIntegerArray waitingFor;
     final boolean[] signatureValid;
     final Receipt[] receipts;
     final Map<Hash32, Optional<Bytes>> published = new ConcurrentHashMap<>();
@@ -57,14 +58,6 @@ final class BlockJob {
         this.result = result;
         int n = txs.size();
         this.access = new AccessSets.TxAccess[n];
-        for (int i = 0; i < n; i++) {
-            access[i] = AccessSets.of(txs.get(i));
-        }
-        this.graph = ConflictGraph.build(Arrays.asList(access));
-        this.waitingFor = new AtomicIntegerArray(n);
-        for (int i = 0; i < n; i++) {
-            waitingFor.set(i, graph.predecessorCount(i));
-        }
         this.signatureValid = new boolean[n];
         this.receipts = new Receipt[n];
         this.view = path -> {
@@ -77,10 +70,27 @@ final class BlockJob {
         return txs.size();
     }
 
-    void verify(int from, int to) {
+    /** The stateless part, run in parallel chunks: signature checks and access sets. */
+    void prepare(int from, int to) {
         for (int i = from; i < to; i++) {
             signatureValid[i] = txs.get(i).hasValidSignature();
+            access[i] = AccessSets.of(txs.get(i));
         }
+    }
+
+    /** Builds the conflict graph (after every chunk was prepared); returns the transactions ready at once. */
+    List<Integer> schedule() {
+        graph = ConflictGraph.build(Arrays.asList(access));
+        waitingFor = new AtomicIntegerArray(txs.size());
+        List<Integer> ready = new ArrayList<>();
+        for (int i = 0; i < txs.size(); i++) {
+            int preds = graph.predecessorCount(i);
+            waitingFor.set(i, preds);
+            if (preds == 0) {
+                ready.add(i);
+            }
+        }
+        return ready;
     }
 
     /** Runs transaction {@code i} and publishes its writes. */

@@ -20,7 +20,7 @@ final class ExecutorActor extends AbstractBehavior<ExecutorActor.Command> {
 
     sealed interface Command {}
 
-    record Verify(BlockJob job, int from, int to) implements Command {}
+    record Prepare(BlockJob job, int from, int to) implements Command {}
 
     record Run(BlockJob job, int[] batch) implements Command {}
 
@@ -38,17 +38,17 @@ final class ExecutorActor extends AbstractBehavior<ExecutorActor.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Verify.class, this::onVerify)
+                .onMessage(Prepare.class, this::onPrepare)
                 .onMessage(Run.class, this::onRun)
                 .build();
     }
 
-    private Behavior<Command> onVerify(Verify v) {
+    private Behavior<Command> onPrepare(Prepare v) {
         try {
             if (!v.job().cancelled) {
-                v.job().verify(v.from(), v.to());
+                v.job().prepare(v.from(), v.to());
             }
-            pool.tell(new ExecutorPool.Verified(v.job().seq, getContext().getSelf()));
+            pool.tell(new ExecutorPool.Prepared(v.job().seq, getContext().getSelf()));
         } catch (RuntimeException | Error e) {
             pool.tell(new ExecutorPool.Failed(v.job().seq, getContext().getSelf(), e));
             rethrowFatal(e);

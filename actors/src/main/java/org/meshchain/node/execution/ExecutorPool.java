@@ -22,8 +22,8 @@ import org.meshchain.core.types.Block;
 
 /**
  * The parallel block executor (DESIGN 4): a pool of {@link ExecutorActor}s on their own dispatcher, fed
- * by the access-set scheduler. Per block: open the pre-state, derive access sets and the conflict graph;
- * verify all signatures in parallel (stateless); then hand out batches of ready transactions, smallest
+ * by the access-set scheduler. Per block: open the pre-state; check all signatures and derive all access sets
+ * in parallel (stateless work); build the conflict graph; then hand out batches of ready transactions, smallest
  * index first (dependency chains are in block order, so that is the critical path first); finally merge
  * (the published writes ARE the block-order merge, see {@link BlockJob}), credit fees and compute the
  * roots. Blocks are executed one at a time, in arrival order; at most {@link Settings#maxQueuedBlocks}
@@ -74,7 +74,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         }
     }
 
-    record Verified(long seq, ActorRef<ExecutorActor.Command> executor) implements Command {}
+    record Prepared(long seq, ActorRef<ExecutorActor.Command> executor) implements Command {}
 
     record Ran(long seq, ActorRef<ExecutorActor.Command> executor, int executed) implements Command {}
 
@@ -100,7 +100,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     private int outstanding;
     private int completed;
     private Throwable failure;
-    private ArrayDeque<int[]> verifyChunks;
+    private ArrayDeque<int[]> prepareChunks;
     private final PriorityQueue<Integer> ready = new PriorityQueue<>();
 
     private ExecutorPool(ActorContext<Command> context, Settings settings, Ledger ledger, CommittedState committed) {
@@ -122,7 +122,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Execute.class, this::onExecute)
-                .onMessage(Verified.class, this::onVerified)
+                .onMessage(Prepared.class, this::onPrepared)
                 .onMessage(Ran.class, this::onRan)
                 .onMessage(Released.class, this::onReleased)
                 .onMessage(Failed.class, this::onFailed)
@@ -160,40 +160,42 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         failure = null;
         ready.clear();
         int n = job.size();
-        verifyChunks = new ArrayDeque<>();
+        prepareChunks = new ArrayDeque<>();
         int chunks = Math.min(n, executors.size() * 4);
         for (int c = 0; c < chunks; c++) {
-            verifyChunks.add(new int[] {(int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)});
+            prepareChunks.add(new int[] {(int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)});
         }
         if (n == 0) {
             end();
             return;
         }
-        dispatchVerification();
+        dispatchPreparation();
     }
 
-    private void dispatchVerification() {
-        while (!verifyChunks.isEmpty() && !idle.isEmpty()) {
-            int[] chunk = verifyChunks.poll();
+    private void dispatchPreparation() {
+        while (!prepareChunks.isEmpty() && !idle.isEmpty()) {
+            int[] chunk = prepareChunks.poll();
             outstanding++;
-            idle.poll().tell(new ExecutorActor.Verify(job, chunk[0], chunk[1]));
+            idle.poll().tell(new ExecutorActor.Prepare(job, chunk[0], chunk[1]));
         }
     }
 
-    private Behavior<Command> onVerified(Verified v) {
+    private Behavior<Command> onPrepared(Prepared v) {
         returned(v.executor());
         if (job == null || v.seq() != job.seq) {
             return this;
         }
         if (failure != null) {
             endIfDrained();
-        } else if (!verifyChunks.isEmpty()) {
-            dispatchVerification();
+        } else if (!prepareChunks.isEmpty()) {
+            dispatchPreparation();
         } else if (outstanding == 0) {
-            for (int i = 0; i < job.size(); i++) {
-                if (job.waitingFor.get(i) == 0) {
-                    ready.add(i);
-                }
+            try {
+                ready.addAll(job.schedule());
+            } catch (RuntimeException e) {
+                failure = e;
+                end();
+                return this;
             }
             dispatchRuns();
         }
