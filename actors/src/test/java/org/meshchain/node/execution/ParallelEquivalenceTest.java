@@ -189,4 +189,30 @@ class ParallelEquivalenceTest {
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
         assertEquivalent(4, 30, 10, false);
     }
+
+    @Example
+    void blocksArrivingTogetherAreQueuedUpToTheBoundAndTheRestRefused() throws Exception {
+        var pool = testKit.spawn(ExecutorPool.create(new ExecutorPool.Settings(2, 16, 2), ledger, chain.committed),
+                "bounded-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
+        PooledBlockExecutor executor = new PooledBlockExecutor(pool);
+        var head = chain.chain.head().orElseThrow();
+        Block block = new BlockGenerator(world, 77).next(head.height() + 1, head.blockId(), 150, 20, false);
+        ExecutedBlock expected = serial.executeNow(block, List.of());
+        List<java.util.concurrent.CompletableFuture<ExecutedBlock>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(executor.execute(block, List.of()).toCompletableFuture());
+        }
+        int rejected = 0;
+        for (var r : results) {
+            try {
+                assertThat(r.get(120, TimeUnit.SECONDS)).isEqualTo(expected);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+                rejected++;
+            }
+        }
+        // one runs, two wait: with 20 sent at once most are refused, and the pool stays usable
+        assertThat(rejected).isGreaterThan(0).isLessThan(20);
+        assertThat(await(executor.execute(block, List.of()))).isEqualTo(expected);
+    }
 }
