@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -126,7 +127,24 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
                 .onMessage(Ran.class, this::onRan)
                 .onMessage(Released.class, this::onReleased)
                 .onMessage(Failed.class, this::onFailed)
+                .onSignal(PostStop.class, signal -> onPostStop())
                 .build();
+    }
+
+    /** Executors are stopped before this runs, so none reads the pre-state any more. */
+    private Behavior<Command> onPostStop() {
+        IllegalStateException stopped = new IllegalStateException("executor pool stopped");
+        if (job != null) {
+            job.cancelled = true;
+            job.preState.close();
+            job.result.completeExceptionally(stopped);
+            job = null;
+        }
+        for (Execute e : waiting) {
+            e.result().completeExceptionally(stopped);
+        }
+        waiting.clear();
+        return this;
     }
 
     private Behavior<Command> onExecute(Execute e) {

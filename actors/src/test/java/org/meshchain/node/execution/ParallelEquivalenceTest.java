@@ -215,4 +215,28 @@ class ParallelEquivalenceTest {
         assertThat(rejected).isGreaterThan(0).isLessThan(20);
         assertThat(await(executor.execute(block, List.of()))).isEqualTo(expected);
     }
+
+    @Example
+    void stoppingThePoolCompletesEveryPendingBlock() throws Exception {
+        var pool = testKit.spawn(ExecutorPool.create(new ExecutorPool.Settings(2, 16, 4), ledger, chain.committed),
+                "stopped-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
+        PooledBlockExecutor executor = new PooledBlockExecutor(pool);
+        var head = chain.chain.head().orElseThrow();
+        Block block = new BlockGenerator(world, 78).next(head.height() + 1, head.blockId(), 200, 0, false);
+        List<java.util.concurrent.CompletableFuture<ExecutedBlock>> results = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            results.add(executor.execute(block, List.of()).toCompletableFuture());
+        }
+        ExecutedBlock expected = serial.executeNow(block, List.of());
+        testKit.stop(pool);
+        for (var r : results) {
+            // finished before the stop (with the right result), or failed by it: never left hanging
+            Object outcome = r.handle((v, e) -> v != null ? v : e).get(60, TimeUnit.SECONDS);
+            if (outcome instanceof ExecutedBlock done) {
+                assertThat(done).isEqualTo(expected);
+            } else {
+                assertThat((Throwable) outcome).hasMessageContaining("executor pool stopped");
+            }
+        }
+    }
 }
