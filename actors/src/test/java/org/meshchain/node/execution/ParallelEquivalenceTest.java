@@ -144,6 +144,14 @@ class ParallelEquivalenceTest {
         assertEquivalent(seed, size, conflictPercent, true);
     }
 
+    /** Long tier ({@code -Plong}): many more seeds, larger blocks, contracts included. */
+    @Property(tries = 400)
+    @net.jqwik.api.Tag("long")
+    void longTierManySeeds(@ForAll long seed, @ForAll @IntRange(min = 0, max = 600) int size,
+                           @ForAll @IntRange(min = 0, max = 100) int conflictPercent, @ForAll boolean contracts) throws Exception {
+        assertEquivalent(seed, contracts ? size / 5 : size, conflictPercent, contracts);
+    }
+
     @Example
     void noConflictsAndAllConflictsAtTheExtremes() throws Exception {
         assertEquivalent(1, 200, 0, false);
