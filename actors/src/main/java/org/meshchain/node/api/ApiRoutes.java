@@ -125,6 +125,9 @@ final class ApiRoutes {
             throw ApiError.badRequest("malformed_query", "query string does not parse: " + Params.truncate(String.valueOf(e.getMessage())));
         }
         String[] s = path.equals("/") ? new String[0] : path.substring(1).split("/", -1);
+        if (java.util.Arrays.asList(s).contains("")) {
+            throw ApiError.notFound("no resource at " + Params.truncate(path) + " (empty path segment)");
+        }
         HttpMethod method = request.method();
         if (s.length == 0) {
             route[0] = "/";

@@ -1,5 +1,6 @@
 package org.meshchain.node.api;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -23,30 +24,46 @@ public final class NodeReadinessCheck implements Supplier<CompletionStage<Boolea
         this.registry = NodeManagement.get(system);
     }
 
+    /** Completes with true when ready; fails with the reason otherwise (Pekko Management shows it on /ready). */
     @Override
     public CompletionStage<Boolean> get() {
-        return CompletableFuture.completedFuture(ready());
+        Optional<String> reason = notReadyReason();
+        return reason.isEmpty() ? CompletableFuture.completedFuture(true)
+                : CompletableFuture.failedFuture(new IllegalStateException("meshchain node not ready: " + reason.get()));
     }
 
     boolean ready() {
+        return notReadyReason().isEmpty();
+    }
+
+    Optional<String> notReadyReason() {
         NodeServices services = registry.services();
         if (services == null) {
-            return false;
+            return Optional.of("the node has not started management yet");
         }
         NodeStatus status;
         try {
             status = services.status();
         } catch (RuntimeException e) {
-            return false;
+            return Optional.of("status unavailable: " + e.getMessage());
         }
-        if (!status.storageOpen() || status.syncing()) {
-            return false;
+        if (!status.storageOpen()) {
+            return Optional.of("storage is closed");
+        }
+        if (status.syncing()) {
+            return Optional.of("syncing (far behind), committed height " + status.committedHeight());
         }
         long maxAgeMillis = registry.config().maxHeadAge().toMillis();
         if (maxAgeMillis > 0) {
             CertifiedHeader head = services.latestCertifiedHeader().orElse(null);
-            return head != null && System.currentTimeMillis() - head.header().timestampMs() <= maxAgeMillis;
+            if (head == null) {
+                return Optional.of("no certified block yet");
+            }
+            long age = System.currentTimeMillis() - head.header().timestampMs();
+            if (age > maxAgeMillis) {
+                return Optional.of("newest certified block is " + age + " ms old (max-head-age " + maxAgeMillis + " ms)");
+            }
         }
-        return true;
+        return Optional.empty();
     }
 }

@@ -1,0 +1,291 @@
+package org.meshchain.node.api;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.codec.CanonicalWriter;
+import org.meshchain.core.codec.DecodeException;
+import org.meshchain.core.consensus.ValidatorSet;
+import org.meshchain.core.crypto.Ed25519;
+import org.meshchain.core.crypto.Ed25519PrivateKey;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.mempool.MempoolRejection;
+import org.meshchain.core.state.AccountState;
+import org.meshchain.core.state.StatePaths;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.Block;
+import org.meshchain.core.types.BlockHeader;
+import org.meshchain.core.types.ChainId;
+import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.core.types.Payload;
+import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.core.types.TxRoot;
+import org.meshchain.core.types.ValidatorSignature;
+import org.meshchain.core.types.VoteData;
+import org.meshchain.merkle.SmtUpdate;
+import org.meshchain.node.metrics.Metrics;
+import org.meshchain.node.port.CertifiedHeader;
+import org.meshchain.node.port.CommittedBlock;
+import org.meshchain.node.port.NodeServices;
+import org.meshchain.node.port.NodeStatus;
+import org.meshchain.node.port.PeerInfo;
+import org.meshchain.node.port.StateProofResult;
+import org.meshchain.node.port.SubmitOutcome;
+import org.meshchain.persistence.chain.ChainStore;
+import org.meshchain.persistence.chain.ChainStoreConfig;
+import org.meshchain.persistence.chain.CommitRejectedException;
+import org.meshchain.persistence.chain.ChainView;
+import org.meshchain.persistence.state.StateStore;
+
+/**
+ * A single-validator node for API and CLI tests, on a real RocksDB chain and state store: it admits
+ * transactions with the signature/chain/nonce/duplicate checks a mempool makes, commits blocks of
+ * them with certificates signed by its validator keys, applies transfers to account state (balance,
+ * nonce, fee), and notifies commit listeners. Receipts come from {@link #receipts}.
+ */
+public final class ChainBackedNode implements NodeServices, AutoCloseable {
+
+    public static final ChainId CHAIN = new ChainId("api-test");
+
+    private final ChainStore store;
+    private final StateStore state;
+    private final List<Ed25519PrivateKey> validatorKeys;
+    private final ValidatorSet validators;
+    private final Metrics metrics = new Metrics();
+    private final List<Consumer<CommittedBlock>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Hash32, SignedTransaction> mempool = new LinkedHashMap<>();
+    private volatile List<PeerInfo> peers = List.of();
+    private volatile boolean storageOpen = true;
+    private volatile boolean syncing;
+    private volatile long round;
+    /** Canonical receipt bytes for a transaction at a height (tests replace it). */
+    public volatile Function<SignedTransaction, Bytes> receipts = ChainBackedNode::statusReceipt;
+
+    public ChainBackedNode(Path directory, List<Ed25519PrivateKey> validatorKeys) {
+        this.store = ChainStore.open(directory, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+        this.state = new StateStore(store, 10_000, 1 << 20);
+        this.validatorKeys = List.copyOf(validatorKeys);
+        this.validators = new ValidatorSet(validatorKeys.stream().map(Ed25519PrivateKey::publicKey).toList());
+        metrics.gauge("meshchain_committed_height", "committed height", () -> store.head().map(ChainStore.Head::height).orElse(-1L));
+    }
+
+    public static Ed25519PrivateKey key(int n) {
+        byte[] seed = new byte[32];
+        java.util.Arrays.fill(seed, (byte) n);
+        return Ed25519PrivateKey.fromSeed(seed);
+    }
+
+    /** A receipt: u8 status (0 = success) and u64 fee charged, canonical. */
+    static Bytes statusReceipt(SignedTransaction tx) {
+        return Bytes.of(new CanonicalWriter(9).u8(0).u64(tx.body().fee()).toByteArray());
+    }
+
+    public Address self() {
+        return Address.of(validatorKeys.get(0).publicKey());
+    }
+
+    public void setPeers(List<PeerInfo> peers) {
+        this.peers = List.copyOf(peers);
+    }
+
+    public void setStorageOpen(boolean open) {
+        this.storageOpen = open;
+    }
+
+    public void setSyncing(boolean syncing) {
+        this.syncing = syncing;
+    }
+
+    // ---------------------------------------------------------------- driving the chain
+
+    /** Commits a block of {@code txs} (applied as the ledger would) plus {@code extraState} writes. */
+    public synchronized Block commit(List<SignedTransaction> txs, Map<Hash32, Bytes> extraState) {
+        TreeMap<Hash32, Bytes> writes = new TreeMap<>(extraState);
+        for (SignedTransaction tx : txs) {
+            apply(tx, writes);
+        }
+        List<SmtUpdate> updates = new ArrayList<>();
+        writes.forEach((path, value) -> updates.add(SmtUpdate.put(path, value)));
+        long height = store.head().map(h -> h.height() + 1).orElse(0L);
+        Hash32 parent = store.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
+        QuorumCertificate parentQc = latestCertificate().orElse(
+                new QuorumCertificate(new VoteData(Hash32.ZERO, 0, 0, Hash32.ZERO, Hash32.ZERO), List.of()));
+        round = height + 1;
+        BlockHeader header = new BlockHeader(CHAIN, height, round, parent, System.currentTimeMillis(), self(),
+                TxRoot.of(txs), parentQc, null);
+        Block block = new Block(header, txs);
+        Hash32 root = state.stage(updates).root();
+        List<Bytes> blockReceipts = txs.stream().map(receipts).toList();
+        QuorumCertificate qc = sign(new VoteData(block.id(), round, height, root, Hash32.ZERO));
+        try {
+            state.commitBlock(block, qc, blockReceipts);
+        } catch (CommitRejectedException e) {
+            throw new IllegalStateException("test chain refused its own block: " + e.getMessage(), e);
+        }
+        txs.forEach(tx -> mempool.remove(tx.id()));
+        CommittedBlock committed = new CommittedBlock(block, qc, blockReceipts);
+        listeners.forEach(l -> l.accept(committed));
+        return block;
+    }
+
+    /** Commits everything admitted so far (in admission order). */
+    public synchronized Block commitPending() {
+        return commit(new ArrayList<>(mempool.values()), Map.of());
+    }
+
+    public synchronized int pendingCount() {
+        return mempool.size();
+    }
+
+    /** Delivers {@code block} to commit listeners again, without storing it (for event-stream load). */
+    public void republish(CommittedBlock block) {
+        listeners.forEach(l -> l.accept(block));
+    }
+
+    private void apply(SignedTransaction tx, TreeMap<Hash32, Bytes> writes) {
+        Address sender = tx.body().sender();
+        AccountState from = account(sender, writes);
+        long amount = tx.body().payload() instanceof Payload.Transfer t ? t.amount() : 0;
+        writes.put(StatePaths.account(sender), new AccountState(from.balance() - amount - tx.body().fee(), from.locked(),
+                tx.body().nonce() + 1).encode());
+        if (tx.body().payload() instanceof Payload.Transfer t) {
+            AccountState to = account(t.to(), writes);
+            writes.put(StatePaths.account(t.to()), new AccountState(to.balance() + amount, to.locked(), to.nextNonce()).encode());
+        }
+    }
+
+    private AccountState account(Address address, Map<Hash32, Bytes> writes) {
+        Bytes value = writes.get(StatePaths.account(address));
+        if (value == null) {
+            value = state.valueAtHead(StatePaths.account(address)).orElse(null);
+        }
+        try {
+            return value == null ? AccountState.EMPTY : AccountState.decode(value);
+        } catch (DecodeException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private QuorumCertificate sign(VoteData data) {
+        List<ValidatorSignature> signatures = new ArrayList<>();
+        for (Ed25519PrivateKey key : validatorKeys) {
+            signatures.add(new ValidatorSignature(Address.of(key.publicKey()), Ed25519.sign(key, data.signingHash())));
+        }
+        signatures.sort(null);
+        return new QuorumCertificate(data, signatures);
+    }
+
+    private Optional<QuorumCertificate> latestCertificate() {
+        return store.head().flatMap(h -> store.certificateAt(h.height()));
+    }
+
+    // ---------------------------------------------------------------- NodeServices
+
+    @Override
+    public ChainId chainId() {
+        return CHAIN;
+    }
+
+    @Override
+    public ValidatorSet validatorSet() {
+        return validators;
+    }
+
+    @Override
+    public synchronized CompletionStage<SubmitOutcome> submitTransaction(SignedTransaction tx) {
+        Hash32 id = tx.id();
+        MempoolRejection rejection = null;
+        long height = store.head().map(ChainStore.Head::height).orElse(-1L);
+        long nextNonce = account(tx.body().sender(), Map.of()).nextNonce();
+        if (!tx.body().chainId().equals(CHAIN)) {
+            rejection = new MempoolRejection.WrongChain(CHAIN, tx.body().chainId());
+        } else if (!tx.hasValidSignature()) {
+            rejection = new MempoolRejection.BadSignature();
+        } else if (mempool.containsKey(id)) {
+            rejection = new MempoolRejection.Duplicate(id);
+        } else if (tx.body().expiryHeight() <= height) {
+            rejection = new MempoolRejection.Expired(tx.body().expiryHeight(), height);
+        } else if (tx.body().nonce() < nextNonce) {
+            rejection = new MempoolRejection.NonceTooLow(nextNonce, tx.body().nonce());
+        }
+        if (rejection != null) {
+            return CompletableFuture.completedFuture(new SubmitOutcome.Rejected(id, rejection));
+        }
+        mempool.put(id, tx);
+        return CompletableFuture.completedFuture(new SubmitOutcome.Accepted(id));
+    }
+
+    @Override
+    public ChainView openChainView() {
+        return store.view();
+    }
+
+    @Override
+    public Optional<Bytes> readState(Hash32 path) {
+        return state.valueAtHead(path);
+    }
+
+    @Override
+    public synchronized CompletionStage<StateProofResult> proveState(Hash32 path) {
+        long version = state.latestVersion();
+        CertifiedHeader header = latestCertifiedHeader().orElseThrow(() -> new IllegalStateException("nothing committed yet"));
+        return CompletableFuture.completedFuture(new StateProofResult(path, state.valueAt(version, path),
+                state.prove(version, path), header));
+    }
+
+    @Override
+    public Optional<CertifiedHeader> latestCertifiedHeader() {
+        try (ChainView view = store.view()) {
+            return view.head().flatMap(h -> view.blockAt(h.height())
+                    .flatMap(b -> view.certificateAt(h.height()).map(qc -> new CertifiedHeader(b.header(), qc))));
+        }
+    }
+
+    @Override
+    public NodeStatus status() {
+        return new NodeStatus(self(), store.head().map(ChainStore.Head::height).orElse(-1L), round,
+                Optional.of(self()), syncing, pendingCount(), storageOpen);
+    }
+
+    @Override
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public List<PeerInfo> peers() {
+        return peers;
+    }
+
+    @Override
+    public AutoCloseable subscribeCommits(Consumer<CommittedBlock> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    public int listenerCount() {
+        return listeners.size();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    /** A peer entry for tests. */
+    public static PeerInfo peer(Ed25519PrivateKey key, boolean connected, double score, Instant bannedUntil) {
+        return new PeerInfo(Address.of(key.publicKey()), connected, score, Optional.ofNullable(bannedUntil));
+    }
+}
