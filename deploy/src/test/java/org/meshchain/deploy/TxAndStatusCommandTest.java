@@ -156,6 +156,41 @@ class TxAndStatusCommandTest {
     }
 
     @Test
+    void deployAndCallTheTokenContractThenReadItsStateWithAProof() throws Exception {
+        commitContinuously();
+        Path token = dir.resolve("token.wasm");
+        try (var in = getClass().getResourceAsStream("/org/meshchain/wasm/contracts/token.wasm")) {
+            Files.write(token, in.readAllBytes());
+        }
+        Result deploy = run(tx("deploy", "--wasm", token.toString(), "--wait"));
+        assertThat(deploy.code()).as(deploy.err()).isZero();
+        assertThat(deploy.field("receipt.status")).isEqualTo("success");
+        String contract = deploy.field("receipt.output");
+        assertThat(contract).isEqualTo(org.meshchain.core.ledger.Ledger.contractAddress(sender, 0).toHex());
+
+        Result init = run(tx("call", "--contract", contract, "--function", "init", "--gas-limit", "1000000",
+                "--write", "6f", "--wait"));
+        assertThat(init.field("receipt.status")).as(init.out() + init.err()).isEqualTo("success");
+        String balanceKey = "62" + sender.toHex();
+        byte[] amount = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(1_000).array();
+        String mintArgs = sender.toHex() + java.util.HexFormat.of().formatHex(amount);
+        Result mint = run(tx("call", "--contract", contract, "--function", "mint", "--args", mintArgs,
+                "--gas-limit", "1000000", "--read", "6f", "--write", balanceKey, "--wait"));
+        assertThat(mint.field("receipt.status")).as(mint.out() + mint.err()).isEqualTo("success");
+        assertThat(Long.parseLong(mint.field("receipt.gasUsed"))).isPositive();
+
+        JsonNode slot = api.get("/v1/contracts/" + contract + "/state/" + balanceKey + "?proof=true").json();
+        assertThat(slot.get("value").asText()).isEqualTo(java.util.HexFormat.of().formatHex(amount));
+        org.meshchain.merkle.SmtProof proof = org.meshchain.merkle.SmtProof.decode(
+                java.util.HexFormat.of().parseHex(slot.get("proof").get("encoded").asText()));
+        assertThat(org.meshchain.merkle.SmtProof.verifyMembership(
+                org.meshchain.core.crypto.Hash32.fromHex(slot.get("proof").get("stateRoot").asText()),
+                StatePaths.storage(Address.fromHex(contract), org.meshchain.core.codec.Bytes.fromHex(balanceKey)),
+                amount, proof)).isTrue();
+        assertThat(api.get("/v1/contracts/" + contract).json().get("codeHash").asText()).hasSize(64);
+    }
+
+    @Test
     void failuresAreOneLineWithExitCode1() throws Exception {
         assertThat(run(tx("transfer", "--to", bob.toHex(), "--amount", "1")).code()).isZero();
         api.node.commitPending();

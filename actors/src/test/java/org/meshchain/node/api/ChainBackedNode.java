@@ -12,9 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.meshchain.core.codec.Bytes;
-import org.meshchain.core.codec.CanonicalWriter;
 import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.consensus.ValidatorSet;
 import org.meshchain.core.crypto.Ed25519;
@@ -28,13 +26,18 @@ import org.meshchain.core.types.Block;
 import org.meshchain.core.types.BlockHeader;
 import org.meshchain.core.types.ChainId;
 import org.meshchain.core.types.DomainCodecs;
-import org.meshchain.core.types.Payload;
 import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.core.types.TxRoot;
 import org.meshchain.core.types.ValidatorSignature;
 import org.meshchain.core.types.VoteData;
+import org.meshchain.core.ledger.Ledger;
 import org.meshchain.merkle.SmtUpdate;
+import org.meshchain.node.execution.ChainStoreCommittedState;
+import org.meshchain.node.execution.ExecutedBlock;
+import org.meshchain.node.execution.SerialBlockExecutor;
+import org.meshchain.wasm.WasmContractRuntime;
+import org.meshchain.wasm.WasmRuntime;
 import org.meshchain.node.metrics.Metrics;
 import org.meshchain.node.port.CertifiedHeader;
 import org.meshchain.node.port.CommittedBlock;
@@ -50,14 +53,24 @@ import org.meshchain.persistence.chain.ChainView;
 import org.meshchain.persistence.state.StateStore;
 
 /**
- * A single-validator node for API and CLI tests, on a real RocksDB chain and state store: it admits
- * transactions with the signature/chain/nonce/duplicate checks a mempool makes, commits blocks of
- * them with certificates signed by its validator keys, applies transfers to account state (balance,
- * nonce, fee), and notifies commit listeners. Receipts come from {@link #receipts}.
+ * A node for API and CLI tests, on a real RocksDB chain and state store: it admits transactions with
+ * the signature/chain/expiry/nonce/duplicate checks a mempool makes, executes blocks of them with the
+ * real serial executor (ledger rules, receipts, roots), commits them with certificates signed by its
+ * validator keys, and notifies commit listeners.
  */
 public final class ChainBackedNode implements NodeServices, AutoCloseable {
 
     public static final ChainId CHAIN = new ChainId("api-test");
+    private static final int MAX_VALUE_BYTES = 1 << 20;
+    private static WasmRuntime sharedWasm;
+
+    /** One GraalWasm runtime for all test nodes of the JVM (its engine is expensive to start). */
+    private static synchronized WasmRuntime wasm() {
+        if (sharedWasm == null) {
+            sharedWasm = new WasmRuntime();
+        }
+        return sharedWasm;
+    }
 
     private final ChainStore store;
     private final StateStore state;
@@ -66,18 +79,18 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final List<Consumer<CommittedBlock>> listeners = new CopyOnWriteArrayList<>();
     private final Map<Hash32, SignedTransaction> mempool = new LinkedHashMap<>();
+    private final SerialBlockExecutor executor;
     private volatile List<PeerInfo> peers = List.of();
     private volatile boolean storageOpen = true;
     private volatile boolean syncing;
     private volatile long round;
-    /** Canonical receipt bytes for a transaction at a height (tests replace it). */
-    public volatile Function<SignedTransaction, Bytes> receipts = ChainBackedNode::statusReceipt;
-
     public ChainBackedNode(Path directory, List<Ed25519PrivateKey> validatorKeys) {
         this.store = ChainStore.open(directory, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
-        this.state = new StateStore(store, 10_000, 1 << 20);
+        this.state = new StateStore(store, 10_000, MAX_VALUE_BYTES);
         this.validatorKeys = List.copyOf(validatorKeys);
         this.validators = new ValidatorSet(validatorKeys.stream().map(Ed25519PrivateKey::publicKey).toList());
+        this.executor = new SerialBlockExecutor(new Ledger(Ledger.Config.of(CHAIN), new WasmContractRuntime(wasm())),
+                new ChainStoreCommittedState(store, 10_000, MAX_VALUE_BYTES), Runnable::run);
         metrics.gauge("meshchain_committed_height", "committed height", () -> store.head().map(ChainStore.Head::height).orElse(-1L));
     }
 
@@ -85,11 +98,6 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
         byte[] seed = new byte[32];
         java.util.Arrays.fill(seed, (byte) n);
         return Ed25519PrivateKey.fromSeed(seed);
-    }
-
-    /** A receipt: u8 status (0 = success) and u64 fee charged, canonical. */
-    static Bytes statusReceipt(SignedTransaction tx) {
-        return Bytes.of(new CanonicalWriter(9).u8(0).u64(tx.body().fee()).toByteArray());
     }
 
     public Address self() {
@@ -110,14 +118,15 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
 
     // ---------------------------------------------------------------- driving the chain
 
-    /** Commits a block of {@code txs} (applied as the ledger would) plus {@code extraState} writes. */
+    /**
+     * Commits the next block. With transactions, the block is executed by the real serial executor
+     * (ledger rules, receipts, state root); {@code extraState} writes (genesis funding, fixtures) are
+     * only allowed in a block without transactions.
+     */
     public synchronized Block commit(List<SignedTransaction> txs, Map<Hash32, Bytes> extraState) {
-        TreeMap<Hash32, Bytes> writes = new TreeMap<>(extraState);
-        for (SignedTransaction tx : txs) {
-            apply(tx, writes);
+        if (!txs.isEmpty() && !extraState.isEmpty()) {
+            throw new IllegalArgumentException("extra state writes go in a block without transactions");
         }
-        List<SmtUpdate> updates = new ArrayList<>();
-        writes.forEach((path, value) -> updates.add(SmtUpdate.put(path, value)));
         long height = store.head().map(h -> h.height() + 1).orElse(0L);
         Hash32 parent = store.head().map(ChainStore.Head::blockId).orElse(Hash32.ZERO);
         QuorumCertificate parentQc = latestCertificate().orElse(
@@ -126,9 +135,22 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
         BlockHeader header = new BlockHeader(CHAIN, height, round, parent, System.currentTimeMillis(), self(),
                 TxRoot.of(txs), parentQc, null);
         Block block = new Block(header, txs);
+        List<SmtUpdate> updates;
+        List<Bytes> blockReceipts;
+        Hash32 receiptRoot;
+        if (txs.isEmpty()) {
+            updates = new ArrayList<>();
+            new TreeMap<>(extraState).forEach((path, value) -> updates.add(SmtUpdate.put(path, value)));
+            blockReceipts = List.of();
+            receiptRoot = Hash32.ZERO;
+        } else {
+            ExecutedBlock executed = executor.executeNow(block, List.of());
+            updates = executed.stateUpdates();
+            blockReceipts = executed.receipts();
+            receiptRoot = executed.receiptRoot();
+        }
         Hash32 root = state.stage(updates).root();
-        List<Bytes> blockReceipts = txs.stream().map(receipts).toList();
-        QuorumCertificate qc = sign(new VoteData(block.id(), round, height, root, Hash32.ZERO));
+        QuorumCertificate qc = sign(new VoteData(block.id(), round, height, root, receiptRoot));
         try {
             state.commitBlock(block, qc, blockReceipts);
         } catch (CommitRejectedException e) {
@@ -152,18 +174,6 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
     /** Delivers {@code block} to commit listeners again, without storing it (for event-stream load). */
     public void republish(CommittedBlock block) {
         listeners.forEach(l -> l.accept(block));
-    }
-
-    private void apply(SignedTransaction tx, TreeMap<Hash32, Bytes> writes) {
-        Address sender = tx.body().sender();
-        AccountState from = account(sender, writes);
-        long amount = tx.body().payload() instanceof Payload.Transfer t ? t.amount() : 0;
-        writes.put(StatePaths.account(sender), new AccountState(from.balance() - amount - tx.body().fee(), from.locked(),
-                tx.body().nonce() + 1).encode());
-        if (tx.body().payload() instanceof Payload.Transfer t) {
-            AccountState to = account(t.to(), writes);
-            writes.put(StatePaths.account(t.to()), new AccountState(to.balance() + amount, to.locked(), to.nextNonce()).encode());
-        }
     }
 
     private AccountState account(Address address, Map<Hash32, Bytes> writes) {
