@@ -5,7 +5,7 @@ import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /**
- * Typed, validated settings of the HTTP API ({@code meshchain.api} in the node's HOCON; defaults in
+ * Typed, validated settings of the HTTP API ({@code meshchain.node.api} in the node's HOCON; defaults in
  * {@link #DEFAULTS_HOCON}). Invalid values fail at start-up with a message naming the key, the value
  * and the rule.
  *
@@ -31,7 +31,7 @@ public record ApiConfig(
         int pendingCacheEntries,
         int maxListItems) {
 
-    /** The defaults, as HOCON (what {@code meshchain.api} falls back to). */
+    /** The defaults, as HOCON (what {@code meshchain.node.api} falls back to). */
     public static final String DEFAULTS_HOCON = """
             host = "127.0.0.1"
             port = 8080
@@ -69,7 +69,7 @@ public record ApiConfig(
     }
 
     /**
-     * Reads {@code config} (the {@code meshchain.api} section), falling back to the defaults for
+     * Reads {@code config} (the {@code meshchain.node.api} section), falling back to the defaults for
      * missing keys. Throws {@link IllegalArgumentException} naming key, value and rule.
      */
     public static ApiConfig fromConfig(Config config) {
@@ -79,13 +79,13 @@ public record ApiConfig(
                     c.getDuration("request-timeout"), c.getInt("sse-buffer-events"), c.getInt("max-sse-clients"),
                     c.getDuration("sse-heartbeat"), c.getInt("pending-cache-entries"), c.getInt("max-list-items"));
         } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-            throw new IllegalArgumentException("meshchain.api: " + e.getMessage(), e);
+            throw new IllegalArgumentException("meshchain.node.api: " + e.getMessage(), e);
         }
     }
 
     private static void check(String key, Object value, boolean ok, String rule) {
         if (!ok) {
-            throw new IllegalArgumentException("meshchain.api." + key + " = " + value + ": " + rule);
+            throw new IllegalArgumentException("meshchain.node.api." + key + " = " + value + ": " + rule);
         }
     }
 }

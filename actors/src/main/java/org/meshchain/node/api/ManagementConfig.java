@@ -6,7 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 
 /**
- * Settings of the management port ({@code meshchain.management}).
+ * Settings of the management port ({@code meshchain.node.management}).
  *
  * @param host       interface to bind
  * @param port       TCP port (DESIGN 8: 7626 by default; 0 = any free port, for tests)
@@ -23,13 +23,13 @@ public record ManagementConfig(String host, int port, Duration maxHeadAge) {
 
     public ManagementConfig {
         if (host == null || host.isBlank()) {
-            throw new IllegalArgumentException("meshchain.management.host = " + host + ": must be a host name or address");
+            throw new IllegalArgumentException("meshchain.node.management.host = " + host + ": must be a host name or address");
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("meshchain.management.port = " + port + ": must be 0..65535");
+            throw new IllegalArgumentException("meshchain.node.management.port = " + port + ": must be 0..65535");
         }
         if (maxHeadAge == null || maxHeadAge.isNegative()) {
-            throw new IllegalArgumentException("meshchain.management.max-head-age = " + maxHeadAge + ": must be >= 0");
+            throw new IllegalArgumentException("meshchain.node.management.max-head-age = " + maxHeadAge + ": must be >= 0");
         }
     }
 
@@ -38,7 +38,7 @@ public record ManagementConfig(String host, int port, Duration maxHeadAge) {
         try {
             return new ManagementConfig(c.getString("host"), c.getInt("port"), c.getDuration("max-head-age"));
         } catch (ConfigException.WrongType | ConfigException.BadValue e) {
-            throw new IllegalArgumentException("meshchain.management: " + e.getMessage(), e);
+            throw new IllegalArgumentException("meshchain.node.management: " + e.getMessage(), e);
         }
     }
 }

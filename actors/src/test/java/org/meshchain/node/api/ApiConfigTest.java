@@ -22,14 +22,14 @@ class ApiConfigTest {
     @Test
     void badValuesNameKeyValueAndRule() {
         assertThatThrownBy(() -> ApiConfig.fromConfig(ConfigFactory.parseString("port = 70000")))
-                .hasMessage("meshchain.api.port = 70000: must be 0..65535");
+                .hasMessage("meshchain.node.api.port = 70000: must be 0..65535");
         assertThatThrownBy(() -> ApiConfig.fromConfig(ConfigFactory.parseString("max-body-bytes = 10")))
-                .hasMessageContaining("meshchain.api.max-body-bytes = 10");
+                .hasMessageContaining("meshchain.node.api.max-body-bytes = 10");
         assertThatThrownBy(() -> ApiConfig.fromConfig(ConfigFactory.parseString("sse-buffer-events = 0")))
-                .hasMessageContaining("meshchain.api.sse-buffer-events = 0: must be 1..65536");
+                .hasMessageContaining("meshchain.node.api.sse-buffer-events = 0: must be 1..65536");
         assertThatThrownBy(() -> ApiConfig.fromConfig(ConfigFactory.parseString("request-timeout = soon")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request-timeout");
         assertThatThrownBy(() -> ManagementConfig.fromConfig(ConfigFactory.parseString("port = -1")))
-                .hasMessage("meshchain.management.port = -1: must be 0..65535");
+                .hasMessage("meshchain.node.management.port = -1: must be 0..65535");
     }
 }

@@ -41,7 +41,9 @@ public final class ApiHarness implements AutoCloseable {
     }
 
     public ApiHarness(Path dataDir, ApiConfig config, Optional<DeviceDirectory> devices) {
-        this.testKit = ActorTestKit.create("api-test");
+        // a local actor system whatever the class path's reference.conf says (the API needs no cluster)
+        this.testKit = ActorTestKit.create("api-test", com.typesafe.config.ConfigFactory.parseString(
+                "pekko.actor.provider = local").withFallback(com.typesafe.config.ConfigFactory.load()));
         this.node = new ChainBackedNode(dataDir, VALIDATORS);
         this.server = testKit.spawn(ApiServer.create(node, config, devices, DomainCodecs.DEFAULT), "api");
         this.base = URI.create("http://127.0.0.1:" + boundAddress().getPort());
