@@ -86,7 +86,11 @@ public final class ApiServer extends AbstractBehavior<ApiServer.Command> {
         ApiRoutes routes = new ApiRoutes(services, config, devices, codecs, blocking, materializer, metrics, events);
         context.pipeToSelf(
                 Http.get(context.getSystem()).newServerAt(config.host(), config.port())
-                        .withMaterializer(materializer).bind(routes::handle),
+                        .withMaterializer(materializer)
+                        // every body on this server, also on routes that ignore it, is bounded at the parser
+                        .adaptSettings(settings -> settings.withParserSettings(
+                                settings.getParserSettings().withMaxContentLength(config.maxBodyBytes())))
+                        .bind(routes::handle),
                 (bound, failure) -> failure == null ? new Bound(bound) : new BindFailed(failure));
     }
 
