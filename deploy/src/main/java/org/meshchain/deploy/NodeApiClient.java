@@ -84,6 +84,17 @@ final class NodeApiClient {
         return answer.body();
     }
 
+    /** The most specific message in the cause chain (ConnectException often has none itself). */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused (is the node running, is the port right?)"
+                : e.getClass().getSimpleName();
+    }
+
     private Answer send(HttpRequest request) throws CliSubcommand.CommandFailure {
         HttpResponse<InputStream> response;
         try {
@@ -91,8 +102,7 @@ final class NodeApiClient {
         } catch (java.net.http.HttpTimeoutException e) {
             throw new CliSubcommand.CommandFailure("node at " + base + " did not answer within " + timeout.toSeconds() + " s");
         } catch (IOException e) {
-            throw new CliSubcommand.CommandFailure("cannot reach node at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            throw new CliSubcommand.CommandFailure("cannot reach node at " + base + ": " + reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliSubcommand.CommandFailure("interrupted");
