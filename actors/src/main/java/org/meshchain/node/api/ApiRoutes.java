@@ -38,6 +38,7 @@ import org.meshchain.core.types.Address;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.merkle.SmtProof;
 import org.meshchain.node.port.CertifiedHeader;
 import org.meshchain.node.port.DeviceDirectory;
 import org.meshchain.node.port.NodeServices;
@@ -527,6 +528,14 @@ final class ApiRoutes {
     /** A state read with its Merkle proof and the certified header whose state root it proves against. */
     private CompletionStage<HttpResponse> proved(Hash32 path, java.util.function.Function<StateProofResult, ObjectNode> render) {
         return withTimeout(services.proveState(path)).thenApply(result -> {
+            Hash32 root = result.header().certificate().voteData().stateRoot();
+            boolean verifies = result.path().equals(path) && (result.value().isPresent()
+                    ? SmtProof.verifyMembership(root, path, result.value().get().toByteArray(), result.proof())
+                    : SmtProof.verifyNonMembership(root, path, result.proof()));
+            if (!verifies) {
+                // never hand a light client a proof that does not check out against the certified root
+                throw new IllegalStateException("the node's proof for " + path + " does not verify against state root " + root);
+            }
             ObjectNode out = render.apply(result);
             ObjectNode proof = out.putObject("proof");
             proof.put("path", result.path().toHex());

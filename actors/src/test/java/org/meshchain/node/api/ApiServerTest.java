@@ -227,6 +227,16 @@ class ApiServerTest {
     }
 
     @Test
+    void aProofThatDoesNotVerifyIsNeverServed() {
+        api.node.setLyingProofs(true);
+        ApiHarness.Response r = api.get("/v1/accounts/" + ALICE_ADDRESS.toHex() + "?proof=true");
+        assertThat(r.status()).isEqualTo(500);
+        assertThat(r.json().get("detail").asText()).contains("does not verify against state root");
+        api.node.setLyingProofs(false);
+        assertThat(api.get("/v1/accounts/" + ALICE_ADDRESS.toHex() + "?proof=true").status()).isEqualTo(200);
+    }
+
+    @Test
     void accountParametersAreStrict() {
         assertThat(api.get("/v1/accounts/" + ALICE_ADDRESS.toHex() + "?proof=yes").status()).isEqualTo(400);
         assertThat(api.get("/v1/accounts/" + ALICE_ADDRESS.toHex() + "?proof=true&proof=true").json().get("error").asText())
@@ -437,6 +447,35 @@ class ApiServerTest {
         assertThat(one.get("bridge").get("lastCounter").asLong()).isEqualTo(42);
         assertThat(one.get("registration").get("owner").asText()).isEqualTo(ALICE_ADDRESS.toHex());
         assertThat(one.get("registration").get("collateral").asLong()).isEqualTo(500);
+    }
+
+    @Test
+    void storageFailuresAre500JsonAndLeaveTheServerUp() {
+        api.node.setFailingReads(true);
+        for (String path : List.of("/v1/blocks/latest", "/v1/accounts/" + ALICE_ADDRESS.toHex(),
+                "/v1/transactions/" + "11".repeat(32))) {
+            ApiHarness.Response r = api.get(path);
+            assertThat(r.status()).as(path).isEqualTo(500);
+            assertThat(r.json().get("error").asText()).isEqualTo("internal");
+            assertThat(r.json().get("detail").asText()).contains("injected disk error");
+        }
+        api.node.setFailingReads(false);
+        assertThat(api.get("/v1/blocks/latest").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aNodeThatDoesNotAnswerInTimeGets503() {
+        api.close();
+        ApiConfig quick = ApiHarness.config();
+        api = new ApiHarness(dir, new ApiConfig(quick.host(), 0, quick.maxBodyBytes(), java.time.Duration.ofMillis(300),
+                quick.sseBufferEvents(), quick.maxSseClients(), quick.sseHeartbeat(), quick.pendingCacheEntries(),
+                quick.maxListItems()), Optional.empty());
+        api.node.setStalledProofs(true);
+        ApiHarness.Response r = api.get("/v1/accounts/" + ALICE_ADDRESS.toHex() + "?proof=true");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.json().get("error").asText()).isEqualTo("timeout");
+        api.node.setStalledProofs(false);
+        assertThat(api.get("/v1/accounts/" + ALICE_ADDRESS.toHex() + "?proof=true").status()).isEqualTo(200);
     }
 
     @Test

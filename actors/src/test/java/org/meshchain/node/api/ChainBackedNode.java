@@ -83,6 +83,9 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
     private volatile List<PeerInfo> peers = List.of();
     private volatile boolean storageOpen = true;
     private volatile boolean syncing;
+    private volatile boolean failingReads;
+    private volatile boolean lyingProofs;
+    private volatile CompletableFuture<StateProofResult> stalledProofs;
     private volatile long round;
     public ChainBackedNode(Path directory, List<Ed25519PrivateKey> validatorKeys) {
         this.store = ChainStore.open(directory, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
@@ -114,6 +117,27 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
 
     public void setSyncing(boolean syncing) {
         this.syncing = syncing;
+    }
+
+    /** While set, chain and state reads fail as a broken disk would. */
+    public void setFailingReads(boolean failing) {
+        this.failingReads = failing;
+    }
+
+    /** While set, proofs never complete (a node too busy to answer). */
+    public void setStalledProofs(boolean stalled) {
+        this.stalledProofs = stalled ? new CompletableFuture<>() : null;
+    }
+
+    /** While set, proofs claim a value the tree does not hold (a buggy or lying node). */
+    public void setLyingProofs(boolean lying) {
+        this.lyingProofs = lying;
+    }
+
+    private void checkReadable() {
+        if (failingReads) {
+            throw new org.meshchain.persistence.chain.StorageException("read failed: injected disk error", null);
+        }
     }
 
     // ---------------------------------------------------------------- driving the chain
@@ -239,20 +263,26 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
 
     @Override
     public ChainView openChainView() {
+        checkReadable();
         return store.view();
     }
 
     @Override
     public Optional<Bytes> readState(Hash32 path) {
+        checkReadable();
         return state.valueAtHead(path);
     }
 
     @Override
     public synchronized CompletionStage<StateProofResult> proveState(Hash32 path) {
+        CompletableFuture<StateProofResult> stalled = stalledProofs;
+        if (stalled != null) {
+            return stalled;
+        }
         long version = state.latestVersion();
         CertifiedHeader header = latestCertifiedHeader().orElseThrow(() -> new IllegalStateException("nothing committed yet"));
-        return CompletableFuture.completedFuture(new StateProofResult(path, state.valueAt(version, path),
-                state.prove(version, path), header));
+        Optional<Bytes> value = lyingProofs ? Optional.of(Bytes.of(new byte[] {1, 2, 3})) : state.valueAt(version, path);
+        return CompletableFuture.completedFuture(new StateProofResult(path, value, state.prove(version, path), header));
     }
 
     @Override
