@@ -704,6 +704,6 @@ final class ApiRoutes {
             return json(503, errorBody("timeout", "the node did not answer in time; try again"));
         }
         return json(500, errorBody("internal", "the request failed inside the node: " + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + Params.truncate(cause.getMessage()))));
+                + (cause.getMessage() == null ? "" : ": " + Params.truncate(cause.getMessage(), 400))));
     }
 }

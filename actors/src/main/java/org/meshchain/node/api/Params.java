@@ -90,7 +90,12 @@ final class Params {
     }
 
     static String truncate(String value) {
-        String shown = value.length() > 80 ? value.substring(0, 80) + "…" : value;
+        return truncate(value, 80);
+    }
+
+    /** {@code value} cut to {@code max} characters with control characters escaped, for error details. */
+    static String truncate(String value, int max) {
+        String shown = value.length() > max ? value.substring(0, max) + "…" : value;
         StringBuilder b = new StringBuilder(shown.length());
         shown.chars().forEach(c -> b.append(printable((char) c)));
         return b.toString();
