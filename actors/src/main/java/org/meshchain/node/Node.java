@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.meshchain.core.consensus.ConsensusConfig;
@@ -58,16 +57,16 @@ public final class Node implements AutoCloseable {
     private final NodeState state;
     private final Address validator;
     private final NodeConfig config;
-    private final AtomicReference<String> failure;
+    private final NodeMetrics metrics;
 
     private Node(ActorSystem<NodeGuardian.Command> system, NodeServicesImpl services, NodeState state, Address validator,
-            NodeConfig config, AtomicReference<String> failure) {
+            NodeConfig config, NodeMetrics metrics) {
         this.system = system;
         this.services = services;
         this.state = state;
         this.validator = validator;
         this.config = config;
-        this.failure = failure;
+        this.metrics = metrics;
     }
 
     /** Validates {@code root}'s {@code meshchain.node} section and starts the node. */
@@ -125,14 +124,13 @@ public final class Node implements AutoCloseable {
             Config pekko = pekkoConfig(config, root);
             ActorSystem<NodeGuardian.Command> system = ActorSystem.create(NodeGuardian.create(setup), SYSTEM_NAME, pekko);
             services.attach(system);
-            AtomicReference<String> failure = new AtomicReference<>();
             List<AutoCloseable> toClose = List.copyOf(opened);
             system.getWhenTerminated().whenComplete((done, error) -> {
                 nodeState.setStorageOpen(false);
                 closeAll(toClose);
                 LOG.info("validator {} stopped; store closed", self);
             });
-            Node node = new Node(system, services, nodeState, self, config, failure);
+            Node node = new Node(system, services, nodeState, self, config, metrics);
             LOG.info("validator {} started on {}:{} at committed height {}", self, config.host(), config.port(),
                     nodeState.committedHeight());
             return node;
@@ -238,6 +236,11 @@ public final class Node implements AutoCloseable {
 
     public Address validator() {
         return validator;
+    }
+
+    /** Committed transactions per second over the last 10 s. */
+    public double tps() {
+        return metrics.tps();
     }
 
     public NodeConfig config() {
