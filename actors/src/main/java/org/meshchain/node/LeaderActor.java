@@ -248,13 +248,21 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
                     nodeState.setSyncing(true);
                     peers.tell(new PeerManager.SendConsensus(r.peer(), r.request()));
                 }
-                case ConsensusAction.ReportMisbehaviour m -> peers.tell(new PeerManager.Misbehaved(m.peer(), m.kind(), m.detail()));
+                case ConsensusAction.ReportMisbehaviour m -> {
+                    context.getLog().info("misbehaviour of {}: {} {}", m.peer(), m.kind(), m.detail());
+                    peers.tell(new PeerManager.Misbehaved(m.peer(), m.kind(), m.detail()));
+                }
             }
         }
         if (nodeState.syncing() && now - lastSyncRequestMs > 2 * config.syncRetryMs() + 1000) {
             nodeState.setSyncing(false);
         }
-        nodeState.consensusProgress(core.currentRound(), core.leaderOf(core.currentRound()));
+        long newRound = core.currentRound();
+        if (newRound != nodeState.round() && context.getLog().isDebugEnabled()) {
+            context.getLog().debug("round {} (leader {}), committed height {}", newRound, core.leaderOf(newRound),
+                    core.committedHeight());
+        }
+        nodeState.consensusProgress(newRound, core.leaderOf(newRound));
     }
 
     private void runNextWork() {
