@@ -58,15 +58,18 @@ public final class Node implements AutoCloseable {
     private final Address validator;
     private final NodeConfig config;
     private final NodeMetrics metrics;
+    /** Completes after the actor system terminated AND the store was closed. */
+    private final java.util.concurrent.CompletableFuture<Void> closed;
 
     private Node(ActorSystem<NodeGuardian.Command> system, NodeServicesImpl services, NodeState state, Address validator,
-            NodeConfig config, NodeMetrics metrics) {
+            NodeConfig config, NodeMetrics metrics, java.util.concurrent.CompletableFuture<Void> closed) {
         this.system = system;
         this.services = services;
         this.state = state;
         this.validator = validator;
         this.config = config;
         this.metrics = metrics;
+        this.closed = closed;
     }
 
     /** Validates {@code root}'s {@code meshchain.node} section and starts the node. */
@@ -125,12 +128,14 @@ public final class Node implements AutoCloseable {
             ActorSystem<NodeGuardian.Command> system = ActorSystem.create(NodeGuardian.create(setup), SYSTEM_NAME, pekko);
             services.attach(system);
             List<AutoCloseable> toClose = List.copyOf(opened);
+            java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
             system.getWhenTerminated().whenComplete((done, error) -> {
                 nodeState.setStorageOpen(false);
                 closeAll(toClose);
                 LOG.info("validator {} stopped; store closed", self);
+                closed.complete(null);
             });
-            Node node = new Node(system, services, nodeState, self, config, metrics);
+            Node node = new Node(system, services, nodeState, self, config, metrics, closed);
             LOG.info("validator {} started on {}:{} at committed height {}", self, config.host(), config.port(),
                     nodeState.committedHeight());
             return node;
@@ -258,15 +263,16 @@ public final class Node implements AutoCloseable {
                 .map(r -> (Object) r).map(Object::toString);
     }
 
-    public CompletionStage<?> whenTerminated() {
-        return system.getWhenTerminated();
+    /** Completes once the node stopped (for whatever reason) and its store is closed. */
+    public CompletionStage<Void> whenTerminated() {
+        return closed;
     }
 
     /** Graceful stop through CoordinatedShutdown (the same path as SIGTERM); waits up to 30 s. */
     public void stop() {
         CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
         try {
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            closed.get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("validator {} did not stop within 30 s: {}", validator, e.toString());
         }
