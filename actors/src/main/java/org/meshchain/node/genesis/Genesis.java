@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +18,6 @@ import org.meshchain.core.consensus.ValidatorSet;
 import org.meshchain.core.crypto.Ed25519;
 import org.meshchain.core.crypto.Ed25519PublicKey;
 import org.meshchain.core.crypto.Hash32;
-import org.meshchain.core.state.AccountState;
-import org.meshchain.core.state.StatePaths;
 import org.meshchain.core.types.Address;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.BlockHeader;
@@ -36,7 +33,7 @@ import org.meshchain.merkle.SparseMerkleTree;
  * The genesis of a chain: chain id, genesis time, the validators' public keys and the funded accounts.
  * Every node derives from it, deterministically, the same genesis block (height 0, round 0, no
  * transactions, justified by the all-zero certificate), the same genesis state (one
- * {@link AccountState} per funded account) and so the same genesis QC (ADR 0003).
+ * {@code AccountState} per funded account) and so the same genesis QC (ADR 0003).
  *
  * <p>File format (JSON, written by {@code meshchain genesis create}):
  * <pre>{"chain-id": "...", "genesis-time-ms": 1763690000000,
@@ -79,13 +76,12 @@ public record Genesis(ChainId chainId, long genesisTimeMs, List<Ed25519PublicKey
 
     /** The state writes of genesis, sorted by path (as the state tree requires). */
     public List<SmtUpdate> stateUpdates() {
-        List<SmtUpdate> updates = new ArrayList<>();
+        // the execution engine's genesis helper, so genesis state has one definition
+        List<org.meshchain.node.execution.GenesisState.Allocation> allocations = new ArrayList<>();
         for (Map.Entry<Address, Long> account : accounts.entrySet()) {
-            updates.add(SmtUpdate.put(StatePaths.account(account.getKey()),
-                    new AccountState(account.getValue(), 0, 0).encode()));
+            allocations.add(new org.meshchain.node.execution.GenesisState.Allocation(account.getKey(), account.getValue()));
         }
-        updates.sort(Comparator.comparing(SmtUpdate::path));
-        return updates;
+        return org.meshchain.node.execution.GenesisState.updates(allocations);
     }
 
     /** The state root after genesis (computed in memory; the store must arrive at the same root). */
