@@ -191,6 +191,9 @@ public final class Node implements AutoCloseable {
                 d.syncRetryMs(), c.syncLagBlocks());
     }
 
+    /** Pekko settings of every validator (serializers, cluster, persistence plugins, Artery limits). */
+    public static final Config PEKKO_SETTINGS = ConfigFactory.parseResources(Node.class.getClassLoader(), "meshchain-pekko.conf");
+
     static Config pekkoConfig(NodeConfig config, Config root) {
         List<String> seeds = new ArrayList<>();
         for (String seed : config.seedNodes()) {
@@ -203,6 +206,7 @@ public final class Node implements AutoCloseable {
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
                 .withValue("meshchain.persistence.journal.dir", ConfigValueFactory.fromAnyRef(data + "/journal"))
                 .withValue("meshchain.persistence.snapshot-store.dir", ConfigValueFactory.fromAnyRef(data + "/snapshots"))
+                .withFallback(PEKKO_SETTINGS)
                 .withFallback(root)
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();

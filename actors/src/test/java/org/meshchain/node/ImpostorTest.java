@@ -98,7 +98,7 @@ class ImpostorTest {
                     pekko.remote.artery.canonical.hostname = "127.0.0.1"
                     pekko.remote.artery.canonical.port = %d
                     pekko.loglevel = ERROR
-                    """.formatted(cluster.devnet.layout().port(3))).withFallback(ConfigFactory.load());
+                    """.formatted(cluster.devnet.layout().port(3))).withFallback(Node.PEKKO_SETTINGS).withFallback(ConfigFactory.load());
             ActorSystem<Void> impostorSystem = ActorSystem.create(Behaviors.setup(ctx -> {
                 ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
                 List<ActorRef<PeerEnvelope>> targets = new ArrayList<>();
