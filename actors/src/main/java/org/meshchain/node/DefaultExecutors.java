@@ -27,8 +27,37 @@ public final class DefaultExecutors {
 
     private DefaultExecutors() {}
 
+    /**
+     * The parallel executor pool with {@code threads} executors (execution's {@code ExecutorPool}, run by
+     * the node as its {@code executors} child), or the serial executor on one thread when threads is 1.
+     */
     public static BlockExecutorFactory factory() {
-        return (chainId, chain, state, threads) -> {
+        return (chainId, chain, state, threads) -> threads <= 1
+                ? serial(chainId, chain) : parallel(chainId, chain, threads);
+    }
+
+    static BlockExecutor parallel(org.meshchain.core.types.ChainId chainId, org.meshchain.persistence.chain.ChainStore chain,
+            int threads) {
+        WasmRuntime wasm = new WasmRuntime();
+        try {
+            Ledger ledger = new Ledger(Ledger.Config.of(chainId), new WasmContractRuntime(wasm));
+            var pool = org.meshchain.node.execution.ExecutorPool.create(
+                    new org.meshchain.node.execution.ExecutorPool.Settings(threads, 64, 16), ledger,
+                    new ChainStoreCommittedState(chain, NODE_CACHE_ENTRIES, MAX_VALUE_BYTES));
+            return new PoolBackedExecutor(pool, wasm::close);
+        } catch (RuntimeException e) {
+            wasm.close();
+            throw e;
+        }
+    }
+
+    /** The serial reference executor on one dedicated thread. */
+    public static BlockExecutorFactory serialFactory() {
+        return (chainId, chain, state, threads) -> serial(chainId, chain);
+    }
+
+    static BlockExecutor serial(org.meshchain.core.types.ChainId chainId, org.meshchain.persistence.chain.ChainStore chain) {
+        {
             WasmRuntime wasm = new WasmRuntime();
             ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "meshchain-execution");
@@ -45,7 +74,7 @@ public final class DefaultExecutors {
                 wasm.close();
                 throw e;
             }
-        };
+        }
     }
 
     /** A block executor that owns the resources it runs on. */

@@ -79,6 +79,8 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         }
     }
 
+    private static final long EXECUTION_TIMEOUT_SECONDS = 60;
+
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final ConsensusConfig config;
@@ -288,7 +290,9 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
                 }
                 busy = true;
                 long started = System.nanoTime();
-                context.pipeToSelf(executor.execute(block, ancestors), (result, failure) -> failure == null
+                // bounded: an execution lost with a restarted executor pool fails here and the actor restarts
+                context.pipeToSelf(executor.execute(block, ancestors).toCompletableFuture()
+                        .orTimeout(EXECUTION_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS), (result, failure) -> failure == null
                         ? new ExecutionDone(block, result, started)
                         : new ExecutionFailed(block, failure));
             }

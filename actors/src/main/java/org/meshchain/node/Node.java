@@ -100,8 +100,7 @@ public final class Node implements AutoCloseable {
             ConsensusConfig consensus = consensusConfig(genesis, genesisQc, config);
             MempoolConfig mempool = new MempoolConfig(genesis.chainId(), config.mempool().capacity(),
                     config.mempool().maxPerSender(), config.mempool().maxNonceGap(), config.mempool().maxTxBytes());
-            BlockExecutor executor = options.executors().create(genesis.chainId(), chain, stateStore,
-                    Math.max(1, Runtime.getRuntime().availableProcessors()));
+            BlockExecutor executor = options.executors().create(genesis.chainId(), chain, stateStore, executorThreads(config));
             if (executor instanceof AutoCloseable closeable) {
                 opened.add(closeable);
             }
@@ -179,6 +178,11 @@ public final class Node implements AutoCloseable {
         return qc;
     }
 
+    /** {@code meshchain.node.execution.executors}, 0 meaning one per core. */
+    static int executorThreads(NodeConfig config) {
+        return config.executors() == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : config.executors();
+    }
+
     static ConsensusConfig consensusConfig(Genesis genesis, QuorumCertificate genesisQc, NodeConfig config) {
         ConsensusConfig d = ConsensusConfig.defaults(genesis.chainId(), genesis.validatorSet(), genesisQc.voteData().blockId(),
                 genesisQc.voteData().stateRoot());
@@ -206,6 +210,7 @@ public final class Node implements AutoCloseable {
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
                 .withValue("meshchain.persistence.journal.dir", ConfigValueFactory.fromAnyRef(data + "/journal"))
                 .withValue("meshchain.persistence.snapshot-store.dir", ConfigValueFactory.fromAnyRef(data + "/snapshots"))
+                .withFallback(org.meshchain.node.execution.ExecutorPool.dispatcherConfig(executorThreads(config)))
                 .withFallback(PEKKO_SETTINGS)
                 .withFallback(root)
                 .withFallback(ConfigFactory.defaultReference())

@@ -89,6 +89,14 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
         context.watch(storage);
         refs.storage = storage;
 
+        if (s.executor() instanceof PoolBackedExecutor pooled) {
+            // executors restart one by one inside the pool; the pool itself restarts with backoff (its
+            // in-flight blocks fail by timeout in the consensus actor, which then re-executes them)
+            pooled.bind(context.spawn(Behaviors.supervise(pooled.poolBehavior())
+                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                    "executors"));
+        }
+
         ActorRef<PeerManager.Command> peers = context.spawn(
                 Behaviors.supervise(PeerManager.create(s.consensus().chainId(), s.key(), s.consensus().validators(),
                         s.config().peers(), s.systemName(), s.codec(), s.config().peerLimits(), s.metrics(), s.inspector(),

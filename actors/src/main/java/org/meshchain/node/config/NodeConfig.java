@@ -28,7 +28,8 @@ public record NodeConfig(
         Consensus consensus,
         Mempool mempool,
         Peers peerLimits,
-        Storage storage) {
+        Storage storage,
+        int executors) {
 
     public static final String ROOT = "meshchain.node";
 
@@ -135,8 +136,9 @@ public record NodeConfig(
                 r.longIn("storage.quota-bytes", 1L << 20, Long.MAX_VALUE),
                 r.longIn("storage.retention-blocks", 1, Long.MAX_VALUE),
                 r.longIn("storage.block-cache-bytes", 0, 1L << 40));
+        int executors = r.intIn("execution.executors", 0, 256);
         return new NodeConfig(data, key, passphrase, genesis, host, port, List.copyOf(seeds), List.copyOf(peers), consensus,
-                mempool, peerLimits, storage);
+                mempool, peerLimits, storage, executors);
     }
 
     /** Reads keys with the full key path in errors. */
