@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Long tier ({@code -Plong}): 100,000 seeds by default; {@code -Dsim.long.seeds=N} for a shorter form. */
+/**
+ * Long tier ({@code -Plong}): 100,000 seeds by default; {@code -Dsim.long.seeds=N} for a shorter form,
+ * {@code -Dsim.threads=N} workers (default: all cores), {@code -Dsim.progressEvery=N} for progress lines.
+ */
 @Tag("long")
 class LongSimulationTest {
 

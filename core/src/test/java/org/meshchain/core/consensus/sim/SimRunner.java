@@ -38,6 +38,7 @@ final class SimRunner {
     /** Runs seeds [first, first + count); stops early after {@code stopAfterFailures} failures (0 = never). */
     static Summary run(long first, long count, int threads, LongFunction<SimParams> params, int stopAfterFailures) {
         long t0 = System.nanoTime();
+        long progressEvery = longProperty("sim.progressEvery", 0);
         List<SimResult> failures = Collections.synchronizedList(new ArrayList<>());
         long[] height = new long[1];
         long[] done = new long[1];
@@ -56,11 +57,16 @@ final class SimRunner {
                         synchronized (height) {
                             height[0] += r.minHonestHeight();
                             done[0]++;
+                            if (progressEvery > 0 && done[0] % progressEvery == 0) {
+                                double secs = (System.nanoTime() - t0) / 1e9;
+                                System.out.printf("progress: %d/%d seeds, %d violating, %.0f s, %.2f seeds/s%n",
+                                        done[0], count, failures.size(), secs, done[0] / secs);
+                            }
                         }
                         if (!r.ok()) {
                             failures.add(r);
                             System.out.println("SIMULATION VIOLATION " + r);
-                            System.out.println("  replay: ./mvnw -pl core test -Dtest=SimulationReplayTest -Dsim.seed=" + s
+                            System.out.println("  replay: ./mvnw -o -pl core -am test -Dtest=SimulationReplayTest -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + s
                                     + " -Dsim.durationMs=" + r.params().durationMs());
                         }
                     }
