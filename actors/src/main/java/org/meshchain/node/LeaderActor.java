@@ -250,6 +250,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
                     nodeState.setSyncing(true);
                     peers.tell(new PeerManager.SendConsensus(r.peer(), r.request()));
                 }
+                case ConsensusAction.RequestBlock r -> peers.tell(new PeerManager.SendConsensus(r.peer(), r.request()));
                 case ConsensusAction.ReportMisbehaviour m -> {
                     context.getLog().info("misbehaviour of {}: {} {}", m.peer(), m.kind(), m.detail());
                     peers.tell(new PeerManager.Misbehaved(m.peer(), m.kind(), m.detail()));

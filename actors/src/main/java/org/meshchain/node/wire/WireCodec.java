@@ -20,7 +20,7 @@ public final class WireCodec {
 
     /** What an envelope's payload is; the byte is part of the signed envelope. */
     public enum Kind {
-        PROPOSAL, VOTE, TIMEOUT, SYNC_REQUEST, SYNC_RESPONSE, TRANSACTIONS;
+        PROPOSAL, VOTE, TIMEOUT, SYNC_REQUEST, SYNC_RESPONSE, TRANSACTIONS, BLOCK_REQUEST;
 
         public static Kind of(int code) throws DecodeException {
             Kind[] all = values();
@@ -48,6 +48,7 @@ public final class WireCodec {
             case ConsensusMessage.TimeoutMessage t -> Kind.TIMEOUT;
             case ConsensusMessage.SyncRequest r -> Kind.SYNC_REQUEST;
             case ConsensusMessage.SyncResponse r -> Kind.SYNC_RESPONSE;
+            case ConsensusMessage.BlockRequest r -> Kind.BLOCK_REQUEST;
         };
     }
 
@@ -61,6 +62,10 @@ public final class WireCodec {
                 w.option(t.lastRoundTc(), (ww, tc) -> codecs.timeoutCertificate().write(ww, tc));
             }
             case ConsensusMessage.SyncRequest r -> w.u64(r.fromHeight()).u32(r.maxBlocks());
+            case ConsensusMessage.BlockRequest r -> {
+                codecs.quorumCertificate().write(w, r.certificate());
+                w.u64(r.fromHeight());
+            }
             case ConsensusMessage.SyncResponse r -> {
                 w.seq(r.blocks(), (ww, b) -> codecs.block().write(ww, b));
                 codecs.quorumCertificate().write(w, r.certifyingQc());
@@ -91,6 +96,7 @@ public final class WireCodec {
                 QuorumCertificate qc = codecs.quorumCertificate().read(r);
                 yield new ConsensusMessage.SyncResponse(blocks, qc, r.u63("responderCommittedHeight"));
             }
+            case BLOCK_REQUEST -> new ConsensusMessage.BlockRequest(codecs.quorumCertificate().read(r), r.u63("fromHeight"));
             case TRANSACTIONS -> throw new DecodeException("kind", DecodeException.Kind.BAD_TAG,
                     "a transaction batch is not a consensus message");
         };
