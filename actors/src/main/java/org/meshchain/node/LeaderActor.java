@@ -182,7 +182,9 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
     private List<ConsensusAction> onExecuted(ExecutionDone done, long now) {
         busy = false;
         ExecutedBlock result = done.result();
-        metrics.executionSeconds.observe((System.nanoTime() - done.startedNanos()) / 1e9);
+        double seconds = (System.nanoTime() - done.startedNanos()) / 1e9;
+        metrics.executionSeconds.observe(seconds);
+        adjustProposalFeed(done.block().transactions().size(), seconds);
         executed.put(result.blockId(), result);
         parents.put(result.blockId(), done.block().header().parentId());
         List<ConsensusAction> actions = core.step(new ConsensusEvent.BlockExecuted(result.blockId(), result.stateRoot(),
@@ -204,6 +206,24 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         }
         return List.of();
     }
+
+    /**
+     * Sizes the mempool's hand-off to consensus so a block executes within half of the base round
+     * timer on this machine (every validator executes every block before voting): an exponential
+     * average of the measured execution rate, clamped to [50, max block transactions].
+     */
+    private void adjustProposalFeed(int transactions, double seconds) {
+        if (transactions < 20 || seconds <= 0) {
+            return;
+        }
+        double rate = transactions / seconds;
+        executionRate = executionRate == 0 ? rate : 0.7 * executionRate + 0.3 * rate;
+        double budgetSeconds = config.baseTimeoutMs() / 2000.0;
+        int feed = (int) Math.max(50, Math.min(config.maxBlockTransactions(), executionRate * budgetSeconds));
+        nodeState.setProposalFeed(feed);
+    }
+
+    private double executionRate;
 
     /** Persists first when the core asked for it, then carries out every action in order. */
     private Effect<SafetyStateRecorded, SafetyState> perform(List<ConsensusAction> actions) {

@@ -153,7 +153,10 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
             peers.tell(new PeerManager.BroadcastTransactions(local));
         }
         if (++ticks % TICKS_PER_PROPOSAL_FEED == 0 && pool.size() > 0) {
-            List<SignedTransaction> ready = pool.selectForBlock(config.proposalBatch(), Long.MAX_VALUE, accounts);
+            // consensus proposes what it was handed: handing it no more than this node executes in a
+            // fraction of a round keeps blocks from outgrowing the round timer (ADR 0026)
+            int feed = Math.min(config.proposalBatch(), nodeState.proposalFeed());
+            List<SignedTransaction> ready = pool.selectForBlock(feed, Long.MAX_VALUE, accounts);
             if (!ready.isEmpty()) {
                 leader.tell(new LeaderActor.TransactionsReady(ready));
             }
