@@ -204,7 +204,28 @@ public final class Node implements AutoCloseable {
             seeds.add("pekko://" + SYSTEM_NAME + "@" + seed);
         }
         String data = config.dataDirectory().toAbsolutePath().toString();
-        return ConfigFactory.empty()
+        Config tls = ConfigFactory.empty();
+        if (config.tls().enabled()) {
+            String password;
+            try {
+                password = Files.readString(config.tls().passwordFile(), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigError(NodeConfig.ROOT + ".tls.password-file", config.tls().passwordFile(),
+                        "must be readable: " + e.getMessage());
+            }
+            String engine = "pekko.remote.artery.ssl.config-ssl-engine.";
+            tls = ConfigFactory.empty()
+                    .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
+                    .withValue(engine + "key-store", ConfigValueFactory.fromAnyRef(config.tls().keyStore().toAbsolutePath().toString()))
+                    .withValue(engine + "trust-store",
+                            ConfigValueFactory.fromAnyRef(config.tls().trustStore().toAbsolutePath().toString()))
+                    .withValue(engine + "key-store-password", ConfigValueFactory.fromAnyRef(password))
+                    .withValue(engine + "key-password", ConfigValueFactory.fromAnyRef(password))
+                    .withValue(engine + "trust-store-password", ConfigValueFactory.fromAnyRef(password))
+                    .withValue(engine + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
+                    .withValue(engine + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+        }
+        return tls
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(config.host()))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(config.port()))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
