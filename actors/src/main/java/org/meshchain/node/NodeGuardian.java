@@ -107,7 +107,8 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
 
         ActorRef<LeaderActor.Command> leader = context.spawn(
                 Behaviors.supervise(LeaderActor.create(s.consensus(), s.key(), s.chain(), s.executor(), storage, peers,
-                        s.nodeState(), s.metrics(), SignatureVerifier.ED25519))
+                        s.nodeState(), s.metrics(), SignatureVerifier.ED25519,
+                        s.config().dataDirectory().resolve("pending-blocks")))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "consensus");
         refs.leader = leader;
