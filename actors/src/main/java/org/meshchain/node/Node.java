@@ -134,6 +134,23 @@ public final class Node implements AutoCloseable {
                 LOG.info("validator {} stopped; store closed", self);
                 closed.complete(null);
             });
+            // On SIGTERM Pekko's own hook runs CoordinatedShutdown; this one keeps the JVM alive until the
+            // store is closed after the actor system terminated (hooks run concurrently).
+            Thread waitForClose = new Thread(() -> {
+                try {
+                    closed.get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("validator {}: store not closed within 60 s of shutdown: {}", self, e.toString());
+                }
+            }, "meshchain-close-" + self.toHex().substring(0, 8));
+            Runtime.getRuntime().addShutdownHook(waitForClose);
+            closed.whenComplete((done, error) -> {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(waitForClose);
+                } catch (IllegalStateException shutdownInProgress) {
+                    // the JVM is exiting: the hook is running and returns now
+                }
+            });
             Node node = new Node(system, services, nodeState, self, config, metrics, closed);
             LOG.info("validator {} started on {}:{} at committed height {}", self, config.host(), config.port(),
                     nodeState.committedHeight());
