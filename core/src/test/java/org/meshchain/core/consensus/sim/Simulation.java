@@ -62,6 +62,7 @@ public final class Simulation {
     private final Map<Long, Hash32> committedAtHeight = new HashMap<>();
     private final Set<Hash32> createdBlocks = new HashSet<>();
     private final Map<Hash32, Hash32> stateRoots = new HashMap<>();
+    private final Map<Block, Hash32> blockIds = new java.util.IdentityHashMap<>();
     private final int[] partition;
     private long now;
     private long seq;
@@ -496,7 +497,7 @@ public final class Simulation {
                     violation("node " + n.index + " asked to execute " + b.id() + " whose parent was never executed");
                     return;
                 }
-                Hash32 id = b.id();
+                Hash32 id = idOf(b);
                 byte[] both = new byte[64];
                 parentRoot.copyTo(both, 0);
                 id.copyTo(both, 32);
@@ -535,6 +536,15 @@ public final class Simulation {
                 TimeoutCertificate.signingHash(t.chainId(), t.round(), t.highQc().round()), t.signature())) {
             violation("honest node " + n.index + " produced an invalid timeout signature");
         }
+    }
+
+    /**
+     * A block's id, computed once per block object: the simulated nodes share the very objects they
+     * exchange, and the simulator asks for the id of each block several times (created, executed,
+     * committed by every node). Identity keys, so a different block object is always hashed.
+     */
+    private Hash32 idOf(Block block) {
+        return blockIds.computeIfAbsent(block, Block::id);
     }
 
     private void send(SimNode from, int to, ConsensusMessage message) {
@@ -687,7 +697,7 @@ public final class Simulation {
 
     private void checkOutgoing(SimNode n, ConsensusMessage message) {
         if (message instanceof ConsensusMessage.Proposal prop) {
-            createdBlocks.add(prop.block().id());
+            createdBlocks.add(idOf(prop.block()));
         }
         if (n.byzantine) {
             return;
@@ -719,7 +729,7 @@ public final class Simulation {
     }
 
     private void commit(SimNode n, Block block, QuorumCertificate certificate) {
-        Hash32 id = block.id();
+        Hash32 id = idOf(block);
         if (!n.byzantine) {
             long expected = n.store.height() + 1;
             if (block.header().height() != expected || !block.header().parentId().equals(n.store.headId())) {
