@@ -63,6 +63,7 @@ public final class Simulation {
     private final Set<Hash32> createdBlocks = new HashSet<>();
     private final Map<Hash32, Hash32> stateRoots = new HashMap<>();
     private final Map<Block, Hash32> blockIds = new java.util.IdentityHashMap<>();
+    private final SimTrace trace = new SimTrace(indexOf);
     private final int[] partition;
     private long now;
     private long seq;
@@ -399,9 +400,8 @@ public final class Simulation {
             return;
         }
         List<ConsensusAction> actions = n.core.step(event);
-        if (TRACE_FROM >= 0 && now >= TRACE_FROM) {
-            System.out.println("TRACE t=" + now + " n" + n.index + " r=" + n.core.currentRound() + " h=" + n.store.height() + " hqc=" + n.core.highQc().round() + " EV " + describe(event));
-            for (ConsensusAction a : actions) System.out.println("TRACE      -> " + describe(a));
+        if (SimTrace.FROM_MS >= 0 && now >= SimTrace.FROM_MS) {
+            trace.print(now, n.index, n.core.currentRound(), n.store.height(), n.core.highQc().round(), event, actions);
         }
         for (ConsensusAction a : actions) {
             apply(n, a);
@@ -416,42 +416,6 @@ public final class Simulation {
                 violation("node " + n.index + " buffers exceed their bounds");
             }
         }
-    }
-
-    static final long TRACE_FROM = Long.getLong("sim.traceFrom", -1);
-    private String id(Hash32 h) { return h.toHex().substring(0, 6); }
-    private String who(Address a) { Integer i = indexOf.get(a); return "n" + i; }
-    private String qc(QuorumCertificate q) { return q == null ? "-" : "QC(r" + q.round() + " h" + q.voteData().height() + " " + id(q.voteData().blockId()) + ")"; }
-    private String blk(Block b) { BlockHeader h = b.header(); return "B(" + id(b.id()) + " h" + h.height() + " r" + h.round() + " p=" + id(h.parentId()) + " by " + who(h.proposer()) + " j=" + qc(h.justify()) + (h.timeoutCertificate() == null ? "" : " tc" + h.timeoutCertificate().round()) + ")"; }
-    private String msg(ConsensusMessage m) {
-        return switch (m) {
-            case ConsensusMessage.Proposal p -> "Proposal " + blk(p.block());
-            case ConsensusMessage.VoteMessage v -> "Vote by " + who(v.vote().validator()) + " r" + v.vote().data().round() + " " + id(v.vote().data().blockId());
-            case ConsensusMessage.TimeoutMessage t -> "Timeout by " + who(t.timeout().validator()) + " r" + t.timeout().round() + " hqc=" + qc(t.timeout().highQc()) + (t.lastRoundTc() == null ? "" : " tc" + t.lastRoundTc().round());
-            case ConsensusMessage.SyncRequest r -> "SyncReq from h" + r.fromHeight();
-            case ConsensusMessage.BlockRequest r -> "BlockReq " + qc(r.certificate()) + " from h" + r.fromHeight();
-            case ConsensusMessage.SyncResponse r -> "SyncResp " + r.blocks().size() + " blocks " + (r.blocks().isEmpty() ? "" : blk(r.blocks().get(0)) + ".." + blk(r.blocks().get(r.blocks().size() - 1))) + " top=" + qc(r.certifyingQc());
-        };
-    }
-    private String describe(Object o) {
-        return switch (o) {
-            case ConsensusEvent.ProposalReceived e -> "from " + who(e.from()) + " " + msg(e.proposal());
-            case ConsensusEvent.VoteReceived e -> "from " + who(e.from()) + " " + msg(e.vote());
-            case ConsensusEvent.TimeoutReceived e -> "from " + who(e.from()) + " " + msg(e.timeout());
-            case ConsensusEvent.SyncRequestReceived e -> "from " + who(e.from()) + " " + msg(e.request());
-            case ConsensusEvent.SyncResponseReceived e -> "from " + who(e.from()) + " " + msg(e.response());
-            case ConsensusEvent.BlockExecuted e -> "Executed " + id(e.blockId());
-            case ConsensusEvent.TransactionsAvailable e -> "Txs";
-            case ConsensusAction.Send a -> "Send to " + who(a.to()) + " " + msg(a.message());
-            case ConsensusAction.Broadcast a -> "Bcast " + msg(a.message());
-            case ConsensusAction.ExecuteBlock a -> "Exec " + blk(a.block());
-            case ConsensusAction.CommitBlock a -> "Commit " + blk(a.block());
-            case ConsensusAction.RequestSync a -> "ReqSync " + who(a.peer()) + " " + msg(a.request());
-            case ConsensusAction.RequestBlock a -> "ReqBlock " + who(a.peer()) + " " + msg(a.request());
-            case ConsensusEvent.BlockRequestReceived e -> "from " + who(e.from()) + " " + msg(e.request());
-            case ConsensusAction.PersistSafetyState a -> "Persist lvr=" + a.state().lastVotedRound();
-            default -> String.valueOf(o);
-        };
     }
 
     private void apply(SimNode n, ConsensusAction action) {
