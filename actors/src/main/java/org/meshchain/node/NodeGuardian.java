@@ -94,7 +94,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
             // in-flight blocks fail by timeout in the consensus actor, which then re-executes them)
             pooled.bind(context.spawn(Behaviors.supervise(pooled.poolBehavior())
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-                    "executors"));
+                    "executors", DispatcherSelector.fromConfig(org.meshchain.node.execution.ExecutorPool.DISPATCHER)));
         }
 
         ActorRef<PeerManager.Command> peers = context.spawn(
