@@ -74,6 +74,15 @@ public final class DevnetCommand extends CliSubcommand {
         } catch (RuntimeException e) {
             throw new CommandFailure("start-up failed: " + e.getMessage());
         }
+        try {
+            for (int i = 0; i < validators; i++) {
+                NodeExtensions.afterStart(devnet.node(i), "127.0.0.1", managementPort + i).toCompletableFuture()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            devnet.close();
+            throw new CommandFailure("a management port (" + managementPort + "+i) could not be bound: " + e.getMessage());
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         DemoLoad demo = new DemoLoad(devnet.demoKeys(), () -> services(devnet));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -55,7 +55,16 @@ public final class NodeCommand extends CliSubcommand {
         } catch (RuntimeException e) {
             throw new CommandFailure("start-up failed: " + e.getMessage());
         }
-        out.println("validator " + node.validator() + " running (Ctrl-C or SIGTERM stops it)");
+        String host = config.getString("meshchain.node.cluster.host");
+        try {
+            NodeExtensions.afterStart(node, host, managementPort).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            node.stop();
+            throw new CommandFailure("management port " + host + ":" + managementPort + " could not be bound: " + e.getMessage());
+        }
+        out.println("validator " + node.validator() + " running: API http://" + host + ":" + apiPort + "/v1/status, metrics http://"
+                + host + ":" + apiPort + "/metrics, management http://" + host + ":" + managementPort
+                + "/ready (Ctrl-C or SIGTERM stops it)");
         out.flush();
         try {
             while (true) {
