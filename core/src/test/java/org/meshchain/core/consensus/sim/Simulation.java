@@ -62,6 +62,8 @@ public final class Simulation {
     private final Map<Long, Hash32> committedAtHeight = new HashMap<>();
     private final Set<Hash32> createdBlocks = new HashSet<>();
     private final Map<Hash32, Hash32> stateRoots = new HashMap<>();
+    private final Map<Block, Hash32> blockIds = new java.util.IdentityHashMap<>();
+    private final SimTrace trace = new SimTrace(indexOf);
     private final int[] partition;
     private long now;
     private long seq;
@@ -398,6 +400,9 @@ public final class Simulation {
             return;
         }
         List<ConsensusAction> actions = n.core.step(event);
+        if (SimTrace.FROM_MS >= 0 && now >= SimTrace.FROM_MS) {
+            trace.print(now, n.index, n.core.currentRound(), n.store.height(), n.core.highQc().round(), event, actions);
+        }
         for (ConsensusAction a : actions) {
             apply(n, a);
         }
@@ -416,9 +421,13 @@ public final class Simulation {
     private void apply(SimNode n, ConsensusAction action) {
         switch (action) {
             case ConsensusAction.PersistSafetyState s -> {
+                SafetyState before = n.persisted;
                 n.persisted = s.state();
                 if (!n.byzantine && s.state().lastVote() != null) {
                     recordVote(n, s.state().lastVote());
+                }
+                if (!n.byzantine) {
+                    registerOwnSignatures(n, before, s.state());
                 }
             }
             case ConsensusAction.Send s -> {
@@ -452,7 +461,7 @@ public final class Simulation {
                     violation("node " + n.index + " asked to execute " + b.id() + " whose parent was never executed");
                     return;
                 }
-                Hash32 id = b.id();
+                Hash32 id = idOf(b);
                 byte[] both = new byte[64];
                 parentRoot.copyTo(both, 0);
                 id.copyTo(both, 32);
@@ -468,8 +477,38 @@ public final class Simulation {
                     send(n, to, r.request());
                 }
             }
+            case ConsensusAction.RequestBlock r -> {
+                checkOutgoing(n, r.request());
+                Integer to = indexOf.get(r.peer());
+                if (to != null) {
+                    send(n, to, r.request());
+                }
+            }
             case ConsensusAction.ReportMisbehaviour m -> misbehaviour++;
         }
+    }
+
+    /** The vote/timeout an honest node just signed (new in its persisted state) is valid by construction. */
+    private void registerOwnSignatures(SimNode n, SafetyState before, SafetyState after) {
+        Vote v = after.lastVote();
+        if (v != null && !v.equals(before.lastVote())
+                && !verifier.registerOwnSignature(n.key.publicKey(), v.data().signingHash(), v.signature())) {
+            violation("honest node " + n.index + " produced an invalid vote signature");
+        }
+        Timeout t = after.lastTimeout();
+        if (t != null && !t.equals(before.lastTimeout()) && !verifier.registerOwnSignature(n.key.publicKey(),
+                TimeoutCertificate.signingHash(t.chainId(), t.round(), t.highQc().round()), t.signature())) {
+            violation("honest node " + n.index + " produced an invalid timeout signature");
+        }
+    }
+
+    /**
+     * A block's id, computed once per block object: the simulated nodes share the very objects they
+     * exchange, and the simulator asks for the id of each block several times (created, executed,
+     * committed by every node). Identity keys, so a different block object is always hashed.
+     */
+    private Hash32 idOf(Block block) {
+        return blockIds.computeIfAbsent(block, Block::id);
     }
 
     private void send(SimNode from, int to, ConsensusMessage message) {
@@ -589,8 +628,12 @@ public final class Simulation {
                 sigs.sort(null);
                 transmit(n.index, target, new ConsensusMessage.SyncResponse(List.of(b), new QuorumCertificate(vd, sigs), 1_000_000));
             }
-            default -> { // a sync request (a peer cannot make a node do unbounded work)
-                transmit(n.index, target, new ConsensusMessage.SyncRequest(1, 1_000_000));
+            default -> { // sync requests (a peer cannot make a node do unbounded work)
+                if (rnd.nextBoolean() || hqc.voteData().height() == 0) {
+                    transmit(n.index, target, new ConsensusMessage.SyncRequest(1, 1_000_000));
+                } else {
+                    transmit(n.index, target, new ConsensusMessage.BlockRequest(hqc, 1));
+                }
             }
         }
     }
@@ -618,7 +661,7 @@ public final class Simulation {
 
     private void checkOutgoing(SimNode n, ConsensusMessage message) {
         if (message instanceof ConsensusMessage.Proposal prop) {
-            createdBlocks.add(prop.block().id());
+            createdBlocks.add(idOf(prop.block()));
         }
         if (n.byzantine) {
             return;
@@ -645,11 +688,12 @@ public final class Simulation {
             case ConsensusMessage.SyncResponse s -> requireExists(n, s.certifyingQc(), "sync certificate");
             case ConsensusMessage.SyncRequest s -> {
             }
+            case ConsensusMessage.BlockRequest r -> requireExists(n, r.certificate(), "block request");
         }
     }
 
     private void commit(SimNode n, Block block, QuorumCertificate certificate) {
-        Hash32 id = block.id();
+        Hash32 id = idOf(block);
         if (!n.byzantine) {
             long expected = n.store.height() + 1;
             if (block.header().height() != expected || !block.header().parentId().equals(n.store.headId())) {
