@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -78,6 +77,14 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
 
     private enum Connected implements Command { INSTANCE }
 
+    /** A frame's validation (counted in flight, unlike status messages). */
+    private record FrameTask(Runnable body) implements Runnable {
+        @Override
+        public void run() {
+            body.run();
+        }
+    }
+
     private record AwaitingCommit(Address device, long counter, long receivedNanos) {}
 
     private static final Duration COUNTER_TIMEOUT = Duration.ofSeconds(10);
@@ -89,7 +96,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     private final FrameValidator validator;
     private final TokenBuckets buckets;
     private final ActorRef<DeviceCounters.Command> counters;
-    private final ThreadPoolExecutor validation;
+    private final ThreadPoolExecutor[] validation;
     private final MqttLink mqtt;
     private final AutoCloseable commitSubscription;
     private final Logger log;
@@ -120,14 +127,23 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         this.counters = ctx.spawn(Behaviors.supervise(DeviceCounters.create(config.maxDevices(), config.counterSnapshotEvery()))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "device-counters");
-        AtomicInteger threadNumber = new AtomicInteger();
-        // The queue can hold every in-flight frame, so it only refuses past the in-flight bound.
-        this.validation = new ThreadPoolExecutor(config.validationThreads(), config.validationThreads(), 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.maxInFlightFrames() + 16), r -> {
-                    Thread t = new Thread(r, "bridge-validation-" + threadNumber.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, (task, pool) -> shared.rejected.inc(ReplyCode.OVERLOADED.label()));
+        // One single-threaded shard per validation thread, chosen by device: frames of one device stay in
+        // arrival order (their counters must), different devices validate in parallel.
+        this.validation = new ThreadPoolExecutor[config.validationThreads()];
+        int queuePerShard = config.maxInFlightFrames() / config.validationThreads() + 16;
+        for (int i = 0; i < validation.length; i++) {
+            String name = "bridge-validation-" + i;
+            validation[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queuePerShard), r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            }, (task, pool) -> {
+                if (task instanceof FrameTask) {
+                    shared.inFlight.decrementAndGet();
+                }
+                shared.rejected.inc(ReplyCode.OVERLOADED.label());
+            });
+        }
         ActorRef<Command> self = ctx.getSelf();
         this.latestHeader = services.latestCertifiedHeader();
         this.mqtt = MqttLink.create(config, new MqttLink.Listener() {
@@ -143,7 +159,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
                     shared.disconnects.inc();
                 }
             }
-        }, (topic, payload) -> onPublish(self, topic, payload), validation);
+        }, (topic, payload) -> onPublish(self, topic, payload));
         this.commitSubscription = services.subscribeCommits(block -> self.tell(new Committed(block)));
         mqtt.connect().whenComplete((ok, failure) -> {
             if (failure != null) {
@@ -153,7 +169,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         });
     }
 
-    /** On the MQTT client's callback executor: bound, then validate, then tell the actor. */
+    /** On the MQTT client's I/O thread: parse the topic, bound, and hand the frame to its device's shard. */
     private void onPublish(ActorRef<Command> self, String topic, byte[] payload) {
         long received = System.nanoTime();
         Optional<DeviceTopics.Parsed> parsed = topics.parseInbound(topic);
@@ -162,7 +178,8 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
             return;
         }
         if (parsed.get().channel() == DeviceTopics.Inbound.STATUS) {
-            onStatus(self, parsed.get().device(), payload);
+            Address device = parsed.get().device();
+            validation[Math.floorMod(device.hash().hashCode(), validation.length)].execute(() -> onStatus(self, device, payload));
             return;
         }
         if (shared.inFlight.incrementAndGet() > config.maxInFlightFrames()) {
@@ -171,18 +188,20 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
             reply(parsed.get().device(), BridgeReply.of(0, ReplyCode.OVERLOADED, "bridge busy"));
             return;
         }
-        // Already on a validation thread (the MQTT callback executor is the validation pool).
-        self.tell(new Validated(validator.check(parsed.get(), payload, received)));
+        DeviceTopics.Parsed p = parsed.get();
+        int shard = Math.floorMod(p.device().hash().hashCode(), validation.length);
+        validation[shard].execute(new FrameTask(() -> self.tell(new Validated(validator.check(p, payload, received)))));
     }
 
     private void onStatus(ActorRef<Command> self, Address device, byte[] payload) {
-        if (payload.length != 1 || (payload[0] != 0 && payload[0] != 1)) {
+        // one ASCII digit: '1' birth (online), '0' last will (offline) — easy from firmware and CLI tools alike
+        if (payload.length != 1 || (payload[0] != '0' && payload[0] != '1')) {
             shared.rejected.inc("bad_status");
             return;
         }
         try {
             if (validator.registered(device).isPresent()) {
-                self.tell(new StatusSeen(device, payload[0] == 1));
+                self.tell(new StatusSeen(device, payload[0] == '1'));
             }
         } catch (Exception e) {
             shared.rejected.inc("bad_status");
@@ -421,7 +440,9 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
         shared.connected.set(false);
         mqtt.disconnect().exceptionally(e -> null);
-        validation.shutdown();
+        for (ThreadPoolExecutor shard : validation) {
+            shard.shutdown();
+        }
         shared.inFlight.set(0);
         shared.publishesInFlight.set(0);
         return this;

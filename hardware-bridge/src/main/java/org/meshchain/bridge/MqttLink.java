@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import javax.net.ssl.TrustManagerFactory;
@@ -48,10 +47,10 @@ interface MqttLink {
         void disconnected(Throwable cause);
     }
 
-    static MqttLink create(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish, Executor callbackExecutor) {
+    static MqttLink create(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish) {
         return switch (config.mqttVersion()) {
-            case V3_1_1 -> new V3(config, listener, onPublish, callbackExecutor);
-            case V5 -> new V5(config, listener, onPublish, callbackExecutor);
+            case V3_1_1 -> new V3(config, listener, onPublish);
+            case V5 -> new V5(config, listener, onPublish);
         };
     }
 
@@ -75,7 +74,7 @@ interface MqttLink {
         private final BridgeConfig config;
         private final Mqtt3AsyncClient client;
 
-        V3(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish, Executor callbackExecutor) {
+        V3(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish) {
             this.config = config;
             Mqtt3ClientBuilder b = Mqtt3Client.builder()
                     .identifier(config.clientId())
@@ -96,8 +95,8 @@ interface MqttLink {
             }
             this.client = b.buildAsync();
             // registered before connecting so frames the broker kept for the session are not missed
-            client.publishes(MqttGlobalPublishFilter.ALL,
-                    p -> onPublish.accept(p.getTopic().toString(), p.getPayloadAsBytes()), callbackExecutor);
+            // On the client's I/O thread, in arrival order; the callback only hands the frame on.
+            client.publishes(MqttGlobalPublishFilter.ALL, p -> onPublish.accept(p.getTopic().toString(), p.getPayloadAsBytes()));
         }
 
         @Override
@@ -134,7 +133,7 @@ interface MqttLink {
         private final BridgeConfig config;
         private final Mqtt5AsyncClient client;
 
-        V5(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish, Executor callbackExecutor) {
+        V5(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish) {
             this.config = config;
             Mqtt5ClientBuilder b = Mqtt5Client.builder()
                     .identifier(config.clientId())
@@ -154,8 +153,8 @@ interface MqttLink {
                         .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
             }
             this.client = b.buildAsync();
-            client.publishes(MqttGlobalPublishFilter.ALL,
-                    p -> onPublish.accept(p.getTopic().toString(), p.getPayloadAsBytes()), callbackExecutor);
+            // On the client's I/O thread, in arrival order; the callback only hands the frame on.
+            client.publishes(MqttGlobalPublishFilter.ALL, p -> onPublish.accept(p.getTopic().toString(), p.getPayloadAsBytes()));
         }
 
         @Override

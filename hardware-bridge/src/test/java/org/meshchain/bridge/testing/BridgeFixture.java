@@ -1,0 +1,189 @@
+package org.meshchain.bridge.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.meshchain.bridge.HardwareBridge;
+import org.meshchain.bridge.HardwareBridgeActor;
+import org.meshchain.bridge.protocol.DeviceFrame;
+import org.meshchain.bridge.protocol.DeviceTopics;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Ed25519PrivateKey;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.state.StatePaths;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.ChainId;
+import org.meshchain.core.types.Payload;
+import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.core.types.TransactionBody;
+import org.meshchain.node.port.SubmitOutcome;
+import org.meshchain.persistence.chain.ChainFixtures;
+
+/**
+ * A real Mosquitto, the honest node on disk, and the bridge under an ActorSystem with the RocksDB
+ * journal: what the bridge tests and the bridge benchmark run against. The bridge can be stopped and
+ * started again on the same journal (a node restart), the broker stopped and restarted.
+ */
+public final class BridgeFixture implements AutoCloseable {
+
+    public static final ChainId CHAIN = new ChainId("bridge-test");
+    public static final long DEVICE_FUNDS = 1_000_000_000L;
+    public static final long COLLATERAL = 1_000;
+
+    private final Path dir;
+    private final MosquittoBroker broker;
+    private final HonestNode node;
+    private final Ed25519PrivateKey owner = ChainFixtures.key(7);
+    private final List<Ed25519PrivateKey> devices = new ArrayList<>();
+    private final String bridgeOverrides;
+    private long ownerNonce;
+    private ActorTestKit testKit;
+    private HardwareBridge bridge;
+    private ActorRef<HardwareBridgeActor.Command> bridgeRef;
+    private int incarnation;
+
+    /** Devices 0..registered-1 are registered and funded; devices registered..total-1 are funded only. */
+    public BridgeFixture(Path dir, int registered, int total, String bridgeOverrides, long blockIntervalMs) throws Exception {
+        this.dir = dir;
+        this.bridgeOverrides = bridgeOverrides;
+        Files.createDirectories(dir.resolve("broker"));
+        this.broker = MosquittoBroker.start(dir.resolve("broker"));
+        Map<Address, Long> genesis = new HashMap<>();
+        genesis.put(Address.of(owner.publicKey()), DEVICE_FUNDS * 10);
+        for (int i = 0; i < total; i++) {
+            Ed25519PrivateKey key = deviceKey(i);
+            devices.add(key);
+            genesis.put(Address.of(key.publicKey()), DEVICE_FUNDS);
+        }
+        this.node = HonestNode.start(dir.resolve("chain"), CHAIN, genesis, blockIntervalMs);
+        register(devices.subList(0, registered));
+    }
+
+    public static Ed25519PrivateKey deviceKey(int i) {
+        return ChainFixtures.key(1000 + i);
+    }
+
+    /** Registers devices on chain (owner-signed RegisterDevice) and waits until they are committed. */
+    public void register(List<Ed25519PrivateKey> keys) throws Exception {
+        List<Hash32> ids = new ArrayList<>();
+        for (Ed25519PrivateKey key : keys) {
+            SignedTransaction tx = SignedTransaction.sign(new TransactionBody(CHAIN, Address.of(owner.publicKey()), ownerNonce++,
+                    1, 1_000_000_000L, new Payload.RegisterDevice(key.publicKey(), Address.of(owner.publicKey()), COLLATERAL)), owner);
+            SubmitOutcome outcome = node.submitTransaction(tx).toCompletableFuture().join();
+            if (!(outcome instanceof SubmitOutcome.Accepted)) {
+                throw new IllegalStateException("registration refused: " + outcome);
+            }
+            ids.add(tx.id());
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int i = 0; i < ids.size(); i++) {
+            while (node.committedHeight(ids.get(i)).isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("registrations not committed within 60 s");
+                }
+                Thread.sleep(10);
+            }
+            if (node.readState(StatePaths.device(Address.of(keys.get(i).publicKey()))).isEmpty()) {
+                throw new IllegalStateException("registration committed but failed: " + node.receipt(ids.get(i)));
+            }
+        }
+    }
+
+    public Config config() {
+        return ConfigFactory.parseString("""
+                pekko.loglevel = WARNING
+                pekko.persistence.journal.plugin = "meshchain.persistence.journal"
+                pekko.persistence.snapshot-store.plugin = "meshchain.persistence.snapshot-store"
+                meshchain.persistence.journal.dir = "%s/journal"
+                meshchain.persistence.snapshot-store.dir = "%s/snapshots"
+                meshchain.bridge.broker-url = "%s"
+                meshchain.bridge.reconnect.initial-delay = 100ms
+                meshchain.bridge.reconnect.max-delay = 1s
+                %s
+                """.formatted(dir, dir, broker.url(), bridgeOverrides)).withFallback(ConfigFactory.load()).resolve();
+    }
+
+    /** Starts the bridge (a fresh ActorSystem on the same journal directory) and waits for its broker connection. */
+    public void startBridge() throws InterruptedException {
+        testKit = ActorTestKit.create("bridge-" + (++incarnation), config());
+        bridge = HardwareBridge.fromConfig(testKit.system().settings().config());
+        bridgeRef = testKit.spawn(bridge.behavior(node), HardwareBridge.NAME);
+        awaitConnected(Duration.ofSeconds(20));
+    }
+
+    public void awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!bridge.connected()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("bridge not connected to the broker within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+        // subscriptions are sent right after the connection; give the broker a moment to apply them
+        Thread.sleep(200);
+    }
+
+    /** Stops the bridge's ActorSystem (as a node shutdown would). */
+    public void stopBridge() {
+        if (testKit != null) {
+            testKit.shutdownTestKit();
+            testKit = null;
+        }
+    }
+
+    public HardwareBridge bridge() {
+        return bridge;
+    }
+
+    public ActorRef<HardwareBridgeActor.Command> bridgeRef() {
+        return bridgeRef;
+    }
+
+    public ActorTestKit testKit() {
+        return testKit;
+    }
+
+    public MosquittoBroker broker() {
+        return broker;
+    }
+
+    public HonestNode node() {
+        return node;
+    }
+
+    public DeviceTopics topics() {
+        return new DeviceTopics(CHAIN);
+    }
+
+    public Ed25519PrivateKey device(int i) {
+        return devices.get(i);
+    }
+
+    public static DeviceFrame transferFrame(Ed25519PrivateKey device, long counter, long nonce, Address to, long amount) {
+        SignedTransaction tx = SignedTransaction.sign(new TransactionBody(CHAIN, Address.of(device.publicKey()), nonce, 1,
+                1_000_000_000L, new Payload.Transfer(to, amount)), device);
+        return DeviceFrame.sign(CHAIN, counter, new DeviceFrame.Transaction(tx), device);
+    }
+
+    public static DeviceFrame reportFrame(Ed25519PrivateKey device, long counter, long nonce, byte[] data) {
+        Address self = Address.of(device.publicKey());
+        SignedTransaction tx = SignedTransaction.sign(new TransactionBody(CHAIN, self, nonce, 1, 1_000_000_000L,
+                new Payload.DeviceReport(self, counter, Bytes.of(data))), device);
+        return DeviceFrame.sign(CHAIN, counter, new DeviceFrame.Report(tx), device);
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopBridge();
+        node.close();
+        broker.close();
+    }
+}
