@@ -83,6 +83,7 @@ public final class Micronode implements AutoCloseable {
     private final ConcurrentHashMap<Long, CompletableFuture<VerifiedProof>> proofRequests = new ConcurrentHashMap<>();
     private final AtomicReference<String> lastProblem = new AtomicReference<>("");
     private final AtomicLong rejectedHeaders = new AtomicLong();
+    private final CompletableFuture<Void> startupFailure = new CompletableFuture<>();
     private long nextCounter;
     private long counterLease;
     private long nextNonce;
@@ -125,6 +126,13 @@ public final class Micronode implements AutoCloseable {
                 .identifier("d" + self.toHex().substring(0, 22))
                 .serverHost(config.brokerHost()).serverPort(config.brokerPort())
                 .automaticReconnect().initialDelay(200, TimeUnit.MILLISECONDS).maxDelay(10, TimeUnit.SECONDS).applyAutomaticReconnect()
+                .addDisconnectedListener(ctx -> {
+                    if (!startupFailure.isDone()) {
+                        // during start-up a failed connect fails the start (and rolls it back) instead of retrying
+                        startupFailure.completeExceptionally(ctx.getCause());
+                        ctx.getReconnector().reconnect(false);
+                    }
+                })
                 .willPublish().topic(topics.inbound(self, DeviceTopics.Inbound.STATUS)).payload(new byte[] {'0'})
                 .qos(MqttQos.AT_LEAST_ONCE).retain(true).applyWillPublish()
                 .buildAsync();
@@ -169,7 +177,9 @@ public final class Micronode implements AutoCloseable {
 
     private void connect() throws IOException {
         try {
-            client.connectWith().cleanSession(true).keepAlive(30).send().get(10, TimeUnit.SECONDS);
+            CompletableFuture.anyOf(client.connectWith().cleanSession(true).keepAlive(30).send(), startupFailure)
+                    .get(10, TimeUnit.SECONDS);
+            startupFailure.complete(null); // from now on, connection loss means reconnect with backoff
             CompletableFuture.allOf(
                     client.subscribeWith().topicFilter(topics.reply(self)).qos(MqttQos.AT_LEAST_ONCE).send(),
                     client.subscribeWith().topicFilter(topics.proof(self)).qos(MqttQos.AT_LEAST_ONCE).send(),
