@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = MeshchainCli.VersionProvider.class,
         description = "MeshChain: a permissioned BFT blockchain node.",
-        subcommands = {CommandLine.HelpCommand.class, KeysCommand.class, SnapshotCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, KeysCommand.class, SnapshotCommand.class, DevicesCommand.class})
 public final class MeshchainCli implements Runnable {
 
     @CommandLine.Spec

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,9 +71,7 @@ class BridgeResilienceTest {
         }
         fixture.stopBridge();
         fixture.startBridge();
-        TestProbe<Long> probe = fixture.testKit().createTestProbe();
-        fixture.bridgeRef().tell(new HardwareBridgeActor.ReadCounter(Address.of(key.publicKey()), probe.getRef()));
-        assertThat(probe.receiveMessage(Duration.ofSeconds(10))).isEqualTo(14L);
+        assertThat(fixture.readCounter(Address.of(key.publicKey()))).isEqualTo(14L);
         try (RawDevice device = connect(0)) {
             for (byte[] frame : frames) {
                 device.publish(Inbound.TX, frame);

@@ -9,8 +9,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.meshchain.bridge.HardwareBridge;
 import org.meshchain.bridge.HardwareBridgeActor;
 import org.meshchain.bridge.protocol.DeviceFrame;
@@ -45,7 +49,7 @@ public final class BridgeFixture implements AutoCloseable {
     private final List<Ed25519PrivateKey> devices = new ArrayList<>();
     private final String bridgeOverrides;
     private long ownerNonce;
-    private ActorTestKit testKit;
+    private ActorSystem<HardwareBridgeActor.Command> system;
     private HardwareBridge bridge;
     private ActorRef<HardwareBridgeActor.Command> bridgeRef;
     private int incarnation;
@@ -69,6 +73,18 @@ public final class BridgeFixture implements AutoCloseable {
 
     public static Ed25519PrivateKey deviceKey(int i) {
         return ChainFixtures.key(1000 + i);
+    }
+
+    /** Funds devices from the owner (a transfer each) and registers them; waits until committed. */
+    public void enroll(List<Ed25519PrivateKey> keys) throws Exception {
+        for (Ed25519PrivateKey key : keys) {
+            SignedTransaction tx = SignedTransaction.sign(new TransactionBody(CHAIN, Address.of(owner.publicKey()), ownerNonce++,
+                    1, 1_000_000_000L, new Payload.Transfer(Address.of(key.publicKey()), DEVICE_FUNDS / 100)), owner);
+            if (!(node.submitTransaction(tx).toCompletableFuture().join() instanceof SubmitOutcome.Accepted)) {
+                throw new IllegalStateException("funding refused");
+            }
+        }
+        register(keys);
     }
 
     /** Registers devices on chain (owner-signed RegisterDevice) and waits until they are committed. */
@@ -111,12 +127,32 @@ public final class BridgeFixture implements AutoCloseable {
                 """.formatted(dir, dir, broker.url(), bridgeOverrides)).withFallback(ConfigFactory.load()).resolve();
     }
 
-    /** Starts the bridge (a fresh ActorSystem on the same journal directory) and waits for its broker connection. */
+    /**
+     * Starts the bridge (a fresh ActorSystem on the same journal directory), spawned and supervised the
+     * way the node spawns an extension, and waits for its broker connection.
+     */
     public void startBridge() throws InterruptedException {
-        testKit = ActorTestKit.create("bridge-" + (++incarnation), config());
-        bridge = HardwareBridge.fromConfig(testKit.system().settings().config());
-        bridgeRef = testKit.spawn(bridge.behavior(node), HardwareBridge.NAME);
+        Config config = config();
+        bridge = HardwareBridge.fromConfig(config);
+        HardwareBridge extension = bridge;
+        Behavior<HardwareBridgeActor.Command> guardian = Behaviors.setup(ctx -> {
+            ActorRef<HardwareBridgeActor.Command> child = ctx.spawn(Behaviors.supervise(extension.behavior(node))
+                    .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
+                    HardwareBridge.NAME);
+            return Behaviors.receiveMessage(message -> {
+                child.tell(message);
+                return Behaviors.same();
+            });
+        });
+        system = ActorSystem.create(guardian, "bridge-" + (++incarnation), config);
+        bridgeRef = system;
         awaitConnected(Duration.ofSeconds(20));
+    }
+
+    /** The bridge's durable last counter for a device (-1 if none). */
+    public long readCounter(Address device) throws Exception {
+        return AskPattern.<HardwareBridgeActor.Command, Long>ask(system, replyTo -> new HardwareBridgeActor.ReadCounter(device, replyTo),
+                Duration.ofSeconds(10), system.scheduler()).toCompletableFuture().get();
     }
 
     public void awaitConnected(Duration timeout) throws InterruptedException {
@@ -132,10 +168,11 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     /** Stops the bridge's ActorSystem (as a node shutdown would). */
-    public void stopBridge() {
-        if (testKit != null) {
-            testKit.shutdownTestKit();
-            testKit = null;
+    public void stopBridge() throws Exception {
+        if (system != null) {
+            system.terminate();
+            system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            system = null;
         }
     }
 
@@ -145,10 +182,6 @@ public final class BridgeFixture implements AutoCloseable {
 
     public ActorRef<HardwareBridgeActor.Command> bridgeRef() {
         return bridgeRef;
-    }
-
-    public ActorTestKit testKit() {
-        return testKit;
     }
 
     public MosquittoBroker broker() {
