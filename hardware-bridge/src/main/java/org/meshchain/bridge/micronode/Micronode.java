@@ -88,6 +88,8 @@ public final class Micronode implements AutoCloseable {
     private long counterLease;
     private long nextNonce;
     private volatile long trustedHeight = -1;
+    private long persistedHeight = -1;
+    private long lastHeaderPersistNanos;
     private volatile CertifiedHeader trustedHeader;
 
     private Micronode(MicronodeConfig config, Ed25519PrivateKey key, FileChannel lockChannel, FileLock lock, AtomicStore store)
@@ -183,7 +185,9 @@ public final class Micronode implements AutoCloseable {
             CompletableFuture.allOf(
                     client.subscribeWith().topicFilter(topics.reply(self)).qos(MqttQos.AT_LEAST_ONCE).send(),
                     client.subscribeWith().topicFilter(topics.proof(self)).qos(MqttQos.AT_LEAST_ONCE).send(),
-                    client.subscribeWith().topicFilter(topics.headers()).qos(MqttQos.AT_LEAST_ONCE).send())
+                    config.followHeaders()
+                            ? client.subscribeWith().topicFilter(topics.headers()).qos(MqttQos.AT_LEAST_ONCE).send()
+                            : CompletableFuture.completedFuture(null))
                     .get(10, TimeUnit.SECONDS);
             client.publishWith().topic(topics.inbound(self, DeviceTopics.Inbound.STATUS)).payload(new byte[] {'1'})
                     .qos(MqttQos.AT_LEAST_ONCE).retain(true).send().get(10, TimeUnit.SECONDS);
@@ -207,7 +211,7 @@ public final class Micronode implements AutoCloseable {
             CanonicalReader r = new CanonicalReader(stored.get());
             counterLease = r.u63("counter_lease");
             nextNonce = r.u63("next_nonce");
-            trustedHeight = r.u63("trusted_height") - 1;
+            trustedHeight = r.u63("persisted_header_height") - 1;
             r.finish("state");
         } catch (DecodeException e) {
             throw new AtomicStore.CorruptFileException(store.directory().resolve(STATE), e.getMessage());
@@ -216,11 +220,13 @@ public final class Micronode implements AutoCloseable {
         nextCounter = counterLease + 1;
         if (trustedHeight >= 0) {
             trustedHeader = headers.get(Long.toString(trustedHeight)).orElse(null);
+            persistedHeight = trustedHeader == null ? -1 : trustedHeight;
         }
     }
 
     private void saveState() throws IOException {
-        store.write(STATE, new CanonicalWriter(32).u64(counterLease).u64(nextNonce).u64(trustedHeight + 1).toByteArray());
+        // the state names only a header that is on flash
+        store.write(STATE, new CanonicalWriter(32).u64(counterLease).u64(nextNonce).u64(persistedHeight + 1).toByteArray());
     }
 
     private synchronized long takeCounter() throws IOException {
@@ -410,14 +416,30 @@ public final class Micronode implements AutoCloseable {
         if (height <= trustedHeight) {
             return;
         }
-        headers.put(Long.toString(height), header);
-        long evictFromDisk = height - config.headerCacheEntries();
-        if (evictFromDisk >= 0) {
-            headers.remove(Long.toString(evictFromDisk)); // flash is bounded too: keep the last N headers
-        }
         trustedHeight = height;
         trustedHeader = header;
+        // Flash is written at most every header-persist-interval (wear); a header not yet written is not
+        // lost data: the retained header topic hands the latest one back after a reboot.
+        long now = System.nanoTime();
+        if (now - lastHeaderPersistNanos >= config.headerPersistIntervalMs() * 1_000_000L || persistedHeight < 0) {
+            persistTrustedHeader();
+            lastHeaderPersistNanos = now;
+        }
+    }
+
+    private void persistTrustedHeader() throws IOException {
+        CertifiedHeader header = trustedHeader;
+        if (header == null || header.header().height() == persistedHeight) {
+            return;
+        }
+        long height = header.header().height();
+        long previous = persistedHeight;
+        headers.put(Long.toString(height), header); // durable before cached
+        persistedHeight = height;
         saveState();
+        if (previous >= 0) {
+            headers.remove(Long.toString(previous)); // flash is bounded too: only the newest checkpoint stays
+        }
     }
 
     private void onProof(ChainMessages.ProofReply reply) throws IOException {
@@ -470,6 +492,13 @@ public final class Micronode implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            synchronized (this) {
+                persistTrustedHeader();
+            }
+        } catch (IOException e) {
+            lastProblem.set("trusted header not saved: " + e);
+        }
         try {
             if (client.getState().isConnected()) {
                 client.publishWith().topic(topics.inbound(self, DeviceTopics.Inbound.STATUS)).payload(new byte[] {'0'})

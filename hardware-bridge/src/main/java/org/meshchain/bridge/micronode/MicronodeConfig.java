@@ -26,7 +26,9 @@ public record MicronodeConfig(
         long reportIntervalMs,
         int headerCacheEntries,
         int utxoCacheEntries,
-        int maxPendingFrames) {
+        int maxPendingFrames,
+        boolean followHeaders,
+        long headerPersistIntervalMs) {
 
     public MicronodeConfig {
         Objects.requireNonNull(dataDir, "micronode.data-dir: must be set");
@@ -89,7 +91,22 @@ public record MicronodeConfig(
             throw error("max-pending-frames", maxPendingFrames, "must be in 1..100000");
         }
         return new MicronodeConfig(chain, device, uri.getHost(), uri.getPort(), dataDir, validators, stake, fee,
-                reportIntervalMs, headerCacheEntries, utxoCacheEntries, maxPendingFrames);
+                reportIntervalMs, headerCacheEntries, utxoCacheEntries, maxPendingFrames, true, 10_000);
+    }
+
+    /** Whether to subscribe to the retained headers topic (a fleet benchmark turns it off to measure the bridge alone). */
+    public MicronodeConfig withFollowHeaders(boolean follow) {
+        return new MicronodeConfig(chainId, deviceId, brokerHost, brokerPort, dataDir, validators, stake, fee, reportIntervalMs,
+                headerCacheEntries, utxoCacheEntries, maxPendingFrames, follow, headerPersistIntervalMs);
+    }
+
+    /** How often a newer trusted header is written to flash (flash wear: not on every block; 0 = every header). */
+    public MicronodeConfig withHeaderPersistIntervalMs(long intervalMs) {
+        if (intervalMs < 0) {
+            throw error("header-persist-interval-ms", intervalMs, "must not be negative");
+        }
+        return new MicronodeConfig(chainId, deviceId, brokerHost, brokerPort, dataDir, validators, stake, fee, reportIntervalMs,
+                headerCacheEntries, utxoCacheEntries, maxPendingFrames, followHeaders, intervalMs);
     }
 
     public ValidatorSet validatorSet() {

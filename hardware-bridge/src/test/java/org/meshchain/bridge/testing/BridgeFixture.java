@@ -72,7 +72,8 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     public static Ed25519PrivateKey deviceKey(int i) {
-        return ChainFixtures.key(1000 + i);
+        // distinct for every i (ChainFixtures.key(n) repeats every 256 and would collide with the owner)
+        return org.meshchain.bridge.micronode.DeviceFleet.deviceKey("bridge-fixture", i);
     }
 
     /** Funds devices from the owner (a transfer each) and registers them; waits until committed. */
@@ -89,6 +90,13 @@ public final class BridgeFixture implements AutoCloseable {
 
     /** Registers devices on chain (owner-signed RegisterDevice) and waits until they are committed. */
     public void register(List<Ed25519PrivateKey> keys) throws Exception {
+        // in chunks: the pool takes at most 256 nonces ahead of the owner's committed nonce
+        for (int from = 0; from < keys.size(); from += 200) {
+            registerChunk(keys.subList(from, Math.min(keys.size(), from + 200)));
+        }
+    }
+
+    private void registerChunk(List<Ed25519PrivateKey> keys) throws Exception {
         List<Hash32> ids = new ArrayList<>();
         for (Ed25519PrivateKey key : keys) {
             SignedTransaction tx = SignedTransaction.sign(new TransactionBody(CHAIN, Address.of(owner.publicKey()), ownerNonce++,

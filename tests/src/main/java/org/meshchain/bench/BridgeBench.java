@@ -1,0 +1,233 @@
+package org.meshchain.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.meshchain.bridge.micronode.Micronode;
+import org.meshchain.bridge.micronode.MicronodeConfig;
+import org.meshchain.bridge.protocol.ReplyCode;
+import org.meshchain.bridge.testing.BridgeFixture;
+import org.meshchain.core.crypto.Ed25519PrivateKey;
+import org.meshchain.core.crypto.Ed25519PublicKey;
+import org.meshchain.core.types.Address;
+
+/**
+ * {@code bin/bench bridge}: N simulated micronodes (default 1,000, one MQTT connection each) against a
+ * real Mosquitto, the hardware bridge, and the honest single-process node on disk (HonestNode: real
+ * mempool, ledger rules, RocksDB commit of block + state in one synced batch, QC signed by 3 of 4
+ * validator keys; no network consensus round). Every device pre-signs its frames (half reports, half
+ * transfers; signing is the device's cost, not the bridge's), then sends them keeping at most
+ * {@code --window} unanswered frames. Measured: frames the bridge ACCEPTED per second (first send to
+ * last ACCEPTED reply) and the device-side latency from publishing a frame to receiving its COMMITTED
+ * reply (p50/p99). Options: {@code --devices N --frames-per-device K --window W --block-ms MS}.
+ */
+public final class BridgeBench {
+
+    public static void main(String[] args) throws Exception {
+        int devices = 1000;
+        int framesPerDevice = 20;
+        int window = 4;
+        long blockMs = 100;
+        boolean followHeaders = false;
+        for (int i = 0; i < args.length; i += 2) {
+            String value = i + 1 < args.length ? args[i + 1] : "";
+            switch (args[i]) {
+                case "--devices" -> devices = Integer.parseInt(value);
+                case "--frames-per-device" -> framesPerDevice = Integer.parseInt(value);
+                case "--window" -> window = Integer.parseInt(value);
+                case "--block-ms" -> blockMs = Long.parseLong(value);
+                case "--follow-headers" -> followHeaders = Boolean.parseBoolean(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--devices N --frames-per-device K --window W --block-ms MS --follow-headers true|false)");
+            }
+        }
+        if (!org.meshchain.bridge.testing.MosquittoBroker.installed()) {
+            System.err.println("bridge bench: mosquitto is not installed (run .ci/setup)");
+            System.exit(2);
+        }
+        Path dir = Files.createTempDirectory("bridge-bench");
+        System.out.printf("bridge bench: %d devices, %d frames each (window %d), honest node block interval %d ms, "
+                + "devices follow headers: %s, data in %s%n", devices, framesPerDevice, window, blockMs, followHeaders, dir);
+        // the bench measures the bridge, not the per-device limiter: buckets are sized above the offered load
+        String overrides = """
+                meshchain.bridge.rate.frames-per-second = 1000
+                meshchain.bridge.rate.burst = 1000
+                """;
+        long setupStart = System.nanoTime();
+        try (BridgeFixture fixture = new BridgeFixture(dir.resolve("fixture"), devices, devices, overrides, blockMs)) {
+            fixture.startBridge();
+            List<Ed25519PublicKey> validators = fixture.node().validatorKeys().stream().map(Ed25519PrivateKey::publicKey).toList();
+            List<Micronode> nodes = new ArrayList<>();
+            for (int i = 0; i < devices; i++) {
+                Ed25519PrivateKey key = fixture.device(i);
+                nodes.add(Micronode.start(MicronodeConfig.of(BridgeFixture.CHAIN.value(), Address.of(key.publicKey()).toHex(),
+                        key.publicKey(), fixture.broker().url(), dir.resolve("flash/" + i), validators, 0, 1, 1000, 8, 16,
+                        framesPerDevice + 16).withFollowHeaders(followHeaders), key));
+            }
+            System.out.printf("set-up: %d devices registered, connected in %.1f s%n", devices, (System.nanoTime() - setupStart) / 1e9);
+
+            Round warm = round(nodes, 2, window);
+            System.out.printf("warm-up: %d frames, %d accepted, %.0f frames/s%n", warm.sent, warm.accepted.sum(), warm.acceptedPerSecond());
+            Round timed = round(nodes, framesPerDevice, window);
+            double[] latencies = timed.commitLatenciesMs();
+            double p50 = latencies.length == 0 ? Double.NaN : BenchStats.percentile(latencies, 50);
+            double p99 = latencies.length == 0 ? Double.NaN : BenchStats.percentile(latencies, 99);
+            System.out.printf("timed: %d frames sent, %d accepted in %.2f s = %.0f frames/s accepted%n",
+                    timed.sent, timed.accepted.sum(), timed.acceptSeconds(), timed.acceptedPerSecond());
+            System.out.printf("       %d committed; device-submit-to-commit p50 %s ms, p99 %s ms, max %s ms%n", latencies.length,
+                    BenchStats.format(p50), BenchStats.format(p99),
+                    latencies.length == 0 ? "NaN" : BenchStats.format(BenchStats.percentile(latencies, 100)));
+            double[] accepts = timed.acceptLatenciesMs();
+            if (accepts.length > 0) {
+                System.out.printf("       device-submit-to-ACCEPTED reply p50 %s ms, p99 %s ms%n",
+                        BenchStats.format(BenchStats.percentile(accepts, 50)), BenchStats.format(BenchStats.percentile(accepts, 99)));
+            }
+            System.out.println("       replies by code: " + timed.codes + (timed.details.isEmpty() ? "" : " e.g. " + timed.details));
+            System.out.println("       bridge metrics: " + fixture.node().metrics().render().lines()
+                    .filter(l -> l.startsWith("meshchain_bridge_frames") && !l.startsWith("#")).toList());
+            System.out.println("       honest node: height " + fixture.node().status().committedHeight());
+            for (Micronode node : nodes) {
+                node.close();
+            }
+            System.out.printf("RESULT bridge frames_per_s=%.0f p99_commit_ms=%.0f%n", timed.acceptedPerSecond(), p99);
+        } finally {
+            deleteTree(dir);
+        }
+        System.exit(0);
+    }
+
+    private static final class Round {
+        final long sent;
+        final LongAdder accepted = new LongAdder();
+        final Map<ReplyCode, LongAdder> counts = new ConcurrentHashMap<>();
+        final Map<ReplyCode, Long> codes = new EnumMap<>(ReplyCode.class);
+        final long[] latencyNanos;
+        final AtomicLong committedIndex = new AtomicLong();
+        final AtomicLong acceptedIndex = new AtomicLong();
+        final long[] acceptNanos;
+        final List<String> details = java.util.Collections.synchronizedList(new ArrayList<>());
+        long startNanos;
+        final AtomicLong lastAcceptNanos = new AtomicLong();
+
+        Round(long frames) {
+            this.sent = frames;
+            this.latencyNanos = new long[(int) frames];
+            this.acceptNanos = new long[(int) frames];
+        }
+
+        double acceptSeconds() {
+            return (lastAcceptNanos.get() - startNanos) / 1e9;
+        }
+
+        double acceptedPerSecond() {
+            return accepted.sum() / Math.max(1e-9, acceptSeconds());
+        }
+
+        double[] acceptLatenciesMs() {
+            int n = (int) Math.min(acceptedIndex.get(), acceptNanos.length);
+            double[] ms = new double[n];
+            for (int i = 0; i < n; i++) {
+                ms[i] = acceptNanos[i] / 1e6;
+            }
+            return ms;
+        }
+
+        double[] commitLatenciesMs() {
+            int n = (int) Math.min(committedIndex.get(), latencyNanos.length);
+            double[] ms = new double[n];
+            for (int i = 0; i < n; i++) {
+                ms[i] = latencyNanos[i] / 1e6;
+            }
+            return ms;
+        }
+    }
+
+    /** Every device sends {@code frames} pre-signed frames, at most {@code window} unanswered at a time. */
+    private static Round round(List<Micronode> nodes, int frames, int window) throws Exception {
+        List<List<Micronode.Prepared>> prepared = new ArrayList<>();
+        for (int d = 0; d < nodes.size(); d++) {
+            Micronode node = nodes.get(d);
+            List<Micronode.Prepared> list = new ArrayList<>();
+            for (int f = 0; f < frames; f++) {
+                list.add(f % 2 == 0 ? node.prepareReport(new byte[] {(byte) f, 1, 2, 3})
+                        : node.prepareTransfer(nodes.get((d + 1) % nodes.size()).address(), 1));
+            }
+            prepared.add(list);
+        }
+        Round round = new Round((long) frames * nodes.size());
+        CountDownLatch answered = new CountDownLatch((int) round.sent);
+        CountDownLatch committed = new CountDownLatch((int) round.sent);
+        round.startNanos = System.nanoTime();
+        for (int d = 0; d < nodes.size(); d++) {
+            int device = d;
+            AtomicLong next = new AtomicLong();
+            for (int w = 0; w < Math.min(window, frames); w++) {
+                sendNext(nodes.get(device), prepared.get(device), next, round, answered, committed);
+            }
+        }
+        if (!answered.await(300, TimeUnit.SECONDS)) {
+            System.out.println("warning: " + answered.getCount() + " frames never answered within 300 s");
+        }
+        if (!committed.await(120, TimeUnit.SECONDS)) {
+            System.out.println("warning: " + committed.getCount() + " accepted frames not committed within 120 s");
+        }
+        round.counts.forEach((code, n) -> round.codes.put(code, n.sum()));
+        return round;
+    }
+
+    private static void sendNext(Micronode node, List<Micronode.Prepared> frames, AtomicLong next, Round round,
+            CountDownLatch answered, CountDownLatch committed) {
+        int index = (int) next.getAndIncrement();
+        if (index >= frames.size()) {
+            return;
+        }
+        long sentAt = System.nanoTime();
+        var futures = node.send(frames.get(index));
+        futures[0].whenComplete((reply, failure) -> {
+            ReplyCode code = reply == null ? ReplyCode.UNAVAILABLE : reply.code();
+            round.counts.computeIfAbsent(code == ReplyCode.COMMITTED ? ReplyCode.ACCEPTED : code, c -> new LongAdder()).increment();
+            if (code == ReplyCode.ACCEPTED || code == ReplyCode.COMMITTED) {
+                long slot = round.acceptedIndex.getAndIncrement();
+                if (slot < round.acceptNanos.length) {
+                    round.acceptNanos[(int) slot] = System.nanoTime() - sentAt;
+                }
+                round.accepted.increment();
+                round.lastAcceptNanos.accumulateAndGet(System.nanoTime(), Math::max);
+            } else {
+                committed.countDown(); // a rejected frame will never commit
+                if (round.details.size() < 5) {
+                    round.details.add(code + " " + (reply == null ? String.valueOf(failure) : reply.detail()));
+                }
+            }
+            answered.countDown();
+            sendNext(node, frames, next, round, answered, committed);
+        });
+        futures[1].whenComplete((reply, failure) -> {
+            if (reply != null && reply.code() == ReplyCode.COMMITTED) {
+                long slot = round.committedIndex.getAndIncrement();
+                if (slot < round.latencyNanos.length) {
+                    round.latencyNanos[(int) slot] = System.nanoTime() - sentAt;
+                }
+                committed.countDown();
+            }
+        });
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+
+}
