@@ -82,6 +82,7 @@ public final class HonestNode implements NodeServices, AutoCloseable {
     private final TransactionPool pool;
     private final Metrics metrics = new Metrics();
     private final ScheduledExecutorService producer;
+    private final java.util.concurrent.ExecutorService mempool;
     private final List<Consumer<CommittedBlock>> listeners = new CopyOnWriteArrayList<>();
     private final List<SignedTransaction> admitted = Collections.synchronizedList(new ArrayList<>());
     private final Map<Hash32, Long> committedAt = new ConcurrentHashMap<>();
@@ -111,6 +112,11 @@ public final class HonestNode implements NodeServices, AutoCloseable {
         this.pool = new TransactionPool(new MempoolConfig(chainId, 200_000, 2_000, 256, 512 * 1024));
         this.producer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "honest-node-producer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.mempool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "honest-node-mempool");
             t.setDaemon(true);
             return t;
         });
@@ -196,19 +202,24 @@ public final class HonestNode implements NodeServices, AutoCloseable {
 
     @Override
     public CompletionStage<SubmitOutcome> submitTransaction(SignedTransaction transaction) {
+        // on the pool's own thread, as a node's mempool actor would: the caller never runs the admission checks
+        return CompletableFuture.supplyAsync(() -> admit(transaction), mempool);
+    }
+
+    private SubmitOutcome admit(SignedTransaction transaction) {
         int size = DomainCodecs.encode(transaction).length;
         long height = chain.head().map(ChainStore.Head::height).orElse(0L);
         TransactionPool.Admission admission;
         synchronized (pool) {
             admission = pool.add(transaction, size, accounts, height);
         }
-        return CompletableFuture.completedFuture(switch (admission) {
+        return switch (admission) {
             case TransactionPool.Accepted a -> {
                 admitted.add(transaction);
                 yield new SubmitOutcome.Accepted(a.txId());
             }
             case TransactionPool.Rejected r -> new SubmitOutcome.Rejected(transaction.id(), r.reason());
-        });
+        };
     }
 
     @Override
@@ -411,6 +422,7 @@ public final class HonestNode implements NodeServices, AutoCloseable {
 
     @Override
     public void close() {
+        mempool.shutdown();
         producer.shutdown();
         try {
             producer.awaitTermination(10, TimeUnit.SECONDS);
