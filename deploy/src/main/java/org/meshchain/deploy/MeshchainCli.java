@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = MeshchainCli.VersionProvider.class,
         description = "MeshChain: a permissioned BFT blockchain node.",
-        subcommands = {CommandLine.HelpCommand.class, KeysCommand.class, SnapshotCommand.class, DevicesCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, KeysCommand.class, SnapshotCommand.class, GenesisCommand.class,
+            NodeCommand.class, DevnetCommand.class, DevicesCommand.class})
 public final class MeshchainCli implements Runnable {
 
     @CommandLine.Spec

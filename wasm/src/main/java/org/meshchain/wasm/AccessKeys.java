@@ -8,6 +8,12 @@ import org.meshchain.core.types.Address;
  * How a call's declared access set names what a contract touches: a contract storage key is declared as
  * itself (contract-relative); an account balance as {@code "$bal" || address}. Storage keys starting with
  * {@code '$'} are reserved and rejected.
+ *
+ * <p>Ledger alignment (ADR 0022): a declared key maps to a state path with
+ * {@code org.meshchain.core.execution.AccessSets#pathOfDeclared}: {@code "$bal" || address} names the whole
+ * account at {@code StatePaths.account(address)} (balance, locked, nonce — the ledger writes the account as
+ * one value), any other key the called contract's slot {@code StatePaths.storage(contract, key)}. The
+ * scheduler detects conflicts on those paths.
  */
 public final class AccessKeys {
     static final byte RESERVED_PREFIX = '$';

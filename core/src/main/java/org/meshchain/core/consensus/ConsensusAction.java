@@ -72,6 +72,18 @@ public sealed interface ConsensusAction {
         }
     }
 
+    /**
+     * Ask {@code peer} for a certified block we lack (and its missing ancestors); the answer comes back
+     * as a {@link ConsensusEvent.SyncResponseReceived}. Send it like {@link RequestSync}; an unanswered
+     * request needs no action from the shell (the core retries another signer of the certificate).
+     */
+    record RequestBlock(Address peer, ConsensusMessage.BlockRequest request) implements ConsensusAction {
+        public RequestBlock {
+            Objects.requireNonNull(peer, "peer");
+            Objects.requireNonNull(request, "request");
+        }
+    }
+
     /** Invalid input from {@code peer}; no state was changed by it. */
     record ReportMisbehaviour(Address peer, Misbehaviour kind, String detail) implements ConsensusAction {
         public ReportMisbehaviour {

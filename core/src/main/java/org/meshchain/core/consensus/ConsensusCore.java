@@ -62,10 +62,27 @@ public final class ConsensusCore {
     private final TreeMap<Long, Hash32> proposals = new TreeMap<>();
     private final LinkedHashMap<Hash32, SignedTransaction> pendingTransactions = new LinkedHashMap<>();
     private long lastSyncRequestMs = Long.MIN_VALUE / 2;
+    /** Certified blocks we lack and fetch by id (block id -> fetch), at most {@link #MAX_BLOCK_FETCHES}. */
+    private final LinkedHashMap<Hash32, BlockFetch> fetches = new LinkedHashMap<>();
+    /** The current round's proposal, kept while its parent is being fetched so we can still vote for it. */
+    private Block waitingProposal;
     private boolean started;
 
     private List<ConsensusAction> out = new ArrayList<>();
     private long now;
+
+    /** Concurrent fetches of certified blocks by id; the highest ones are kept. */
+    static final int MAX_BLOCK_FETCHES = 4;
+
+    private static final class BlockFetch {
+        final QuorumCertificate certificate;
+        int attempts;
+        long lastRequestMs;
+
+        BlockFetch(QuorumCertificate certificate) {
+            this.certificate = certificate;
+        }
+    }
 
     private static final class Node {
         final Hash32 id;
@@ -210,6 +227,7 @@ public final class ConsensusCore {
             case ConsensusEvent.VoteReceived v -> onVote(v.from(), v.vote().vote());
             case ConsensusEvent.TimeoutReceived t -> onTimeout(t.from(), t.timeout());
             case ConsensusEvent.SyncRequestReceived r -> onSyncRequest(r.from(), r.request());
+            case ConsensusEvent.BlockRequestReceived r -> onBlockRequest(r.from(), r.request());
             case ConsensusEvent.SyncResponseReceived r -> onSyncResponse(r.from(), r.response());
             case ConsensusEvent.TimerFired t -> onTimer(t.kind(), t.round());
             case ConsensusEvent.BlockExecuted e -> onExecuted(e.blockId(), e.stateRoot(), e.receiptRoot());
@@ -248,6 +266,9 @@ public final class ConsensusCore {
         qcFormed.headMap(keepFrom).clear();
         timeouts.headMap(keepFrom).clear();
         proposals.headMap(keepFrom).clear();
+        if (waitingProposal != null && waitingProposal.header().round() < round) {
+            waitingProposal = null;
+        }
         armRoundTimer();
         maybePropose();
     }
@@ -260,6 +281,7 @@ public final class ConsensusCore {
             maybePropose();
             return;
         }
+        retryFetches();
         localTimeout();
     }
 
@@ -294,8 +316,11 @@ public final class ConsensusCore {
                 node.qc = qc;
             }
             checkCommit(node);
-        } else if (qc.voteData().height() > decidedHead.height) {
-            requestSync(source);
+        } else if (qc.voteData().height() > decidedHead.height
+                && qc.voteData().height() <= decidedHead.height + config.syncLagBlocks()) {
+            // A certified block we lack, close to our head: fetch it (and its missing ancestors) by id
+            // from a validator that signed for it. Further behind, the height-based sync below catches up.
+            fetchBlock(qc);
         }
         if (qc.voteData().height() > decidedHead.height + config.syncLagBlocks()) {
             requestSync(source);
@@ -344,6 +369,7 @@ public final class ConsensusCore {
         }
         decidedHead = node;
         prune();
+        fetches.values().removeIf(f -> f.certificate.voteData().height() <= decidedHead.height);
         drainCommits();
     }
 
@@ -507,13 +533,38 @@ public final class ConsensusCore {
         if (parent == null) {
             parent = tree.get(h.parentId());
             if (parent == null) {
-                if (h.height() > committedHead.height + 1) {
-                    requestSync(from);
-                }
+                // processQc(justify) above is fetching the parent; vote when it arrives in this round.
+                waitingProposal = block;
                 return;
             }
         }
         Node node = insert(block, id);
+        if (node != null && node.executed()) {
+            tryVote(node);
+        }
+    }
+
+    /** The waiting proposal's parent arrived: take it up as if it had just been received. */
+    private void resumeWaitingProposal() {
+        Block block = waitingProposal;
+        if (block == null) {
+            return;
+        }
+        BlockHeader h = block.header();
+        if (h.round() != round) {
+            waitingProposal = null;
+            return;
+        }
+        Node parent = tree.get(h.parentId());
+        if (parent == null) {
+            return;
+        }
+        waitingProposal = null;
+        if (h.timestampMs() < parent.timestampMs || h.timestampMs() > now + config.maxClockSkewMs()) {
+            reject(h.proposer(), Misbehaviour.INVALID_TIMESTAMP, "timestamp " + h.timestampMs());
+            return;
+        }
+        Node node = insert(block, block.id());
         if (node != null && node.executed()) {
             tryVote(node);
         }
@@ -533,6 +584,7 @@ public final class ConsensusCore {
         BlockHeader h = block.header();
         Node node = new Node(id, h.height(), h.round(), h.parentId(), h.timestampMs(), block);
         tree.put(id, node);
+        fetches.remove(id);
         if (parent.qc == null) {
             parent.qc = h.justify();
         }
@@ -670,8 +722,8 @@ public final class ConsensusCore {
         if (r + 1 < round || r > round + config.maxRoundsAhead() || qcFormed.containsKey(r)) {
             return;
         }
-        if (!leaders.leader(r + 1).equals(self)) {
-            return;
+        if (!leaders.leader(r + 1).equals(self) && leaders.knows(r + 1)) {
+            return; // not ours to aggregate (a node that cannot know the leader of r + 1 collects anyway)
         }
         VoteData prior = votesBySigner.getOrDefault(r, Map.of()).get(from);
         if (prior != null) {
@@ -806,6 +858,104 @@ public final class ConsensusCore {
         out.add(new ConsensusAction.RequestSync(peer, new SyncRequest(decidedHead.height + 1, config.maxSyncBlocks())));
     }
 
+    private void fetchBlock(QuorumCertificate qc) {
+        Hash32 id = qc.voteData().blockId();
+        BlockFetch fetch = fetches.get(id);
+        if (fetch == null) {
+            if (fetches.size() >= MAX_BLOCK_FETCHES) {
+                Map.Entry<Hash32, BlockFetch> lowest = null;
+                for (Map.Entry<Hash32, BlockFetch> e : fetches.entrySet()) {
+                    if (lowest == null || e.getValue().certificate.voteData().height() < lowest.getValue().certificate.voteData().height()) {
+                        lowest = e;
+                    }
+                }
+                if (lowest.getValue().certificate.voteData().height() >= qc.voteData().height()) {
+                    return;
+                }
+                fetches.remove(lowest.getKey());
+            }
+            fetch = new BlockFetch(qc);
+            fetches.put(id, fetch);
+        } else if (now - fetch.lastRequestMs < config.syncRetryMs()) {
+            return;
+        }
+        sendFetch(fetch);
+    }
+
+    /** Asks the next signer of the certificate (they voted, so they held the block), rotating on retries. */
+    private void sendFetch(BlockFetch fetch) {
+        List<Address> signers = new ArrayList<>();
+        for (ValidatorSignature s : fetch.certificate.signatures()) {
+            if (!s.validator().equals(self) && validators.contains(s.validator())) {
+                signers.add(s.validator());
+            }
+        }
+        if (signers.isEmpty()) {
+            return;
+        }
+        Address peer = signers.get((validators.indexOf(self) + fetch.attempts) % signers.size());
+        fetch.attempts++;
+        fetch.lastRequestMs = now;
+        long fromHeight = Math.min(decidedHead.height + 1, fetch.certificate.voteData().height());
+        out.add(new ConsensusAction.RequestBlock(peer, new ConsensusMessage.BlockRequest(fetch.certificate, fromHeight)));
+    }
+
+    private void retryFetches() {
+        for (BlockFetch fetch : fetches.values()) {
+            if (now - fetch.lastRequestMs >= config.syncRetryMs()) {
+                sendFetch(fetch);
+            }
+        }
+    }
+
+    /**
+     * Serves a certified block by id with its ancestors down to the requested height (from the tree,
+     * then the committed store), as a {@link SyncResponse} certified by the requester's own QC, which
+     * the requester verifies again. Unknown blocks get no answer.
+     */
+    private void onBlockRequest(Address from, ConsensusMessage.BlockRequest request) {
+        if (!validators.contains(from)) {
+            reject(from, Misbehaviour.UNKNOWN_VALIDATOR, "block request from a non-member");
+            return;
+        }
+        QuorumCertificate qc = request.certificate();
+        if (qc.signatures().size() > validators.size()) {
+            reject(from, Misbehaviour.OVERSIZED, "certificate with more signatures than validators");
+            return;
+        }
+        int limit = config.maxSyncBlocks();
+        List<Block> newestFirst = new ArrayList<>();
+        Hash32 wanted = qc.voteData().blockId();
+        long height = qc.voteData().height();
+        for (Node n = tree.get(wanted); n != null && n.block != null && n.height >= request.fromHeight()
+                && newestFirst.size() < limit; n = tree.get(n.parentId)) {
+            if (n.height != height) {
+                return;
+            }
+            newestFirst.add(n.block);
+            wanted = n.parentId;
+            height--;
+        }
+        // Below what the tree holds, continue in the committed store (hash-linked to what we have).
+        while (height >= request.fromHeight() && height >= 1 && height <= store.height() && newestFirst.size() < limit) {
+            Block b = store.blockAt(height);
+            if (b == null || !b.id().equals(wanted)) {
+                break;
+            }
+            newestFirst.add(b);
+            wanted = b.header().parentId();
+            height--;
+        }
+        if (newestFirst.isEmpty()) {
+            return;
+        }
+        List<Block> blocks = new ArrayList<>(newestFirst.size());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            blocks.add(newestFirst.get(i));
+        }
+        out.add(new ConsensusAction.Send(from, new SyncResponse(blocks, qc, committedHead.height)));
+    }
+
     private void onSyncRequest(Address from, SyncRequest request) {
         if (!validators.contains(from)) {
             reject(from, Misbehaviour.UNKNOWN_VALIDATOR, "sync request from a non-member");
@@ -927,6 +1077,7 @@ public final class ConsensusCore {
             }
         }
         processQc(top, from);
+        resumeWaitingProposal();
         if (round == roundBefore) {
             armRoundTimer();
         }

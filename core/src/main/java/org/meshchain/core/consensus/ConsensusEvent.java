@@ -27,6 +27,10 @@ public sealed interface ConsensusEvent {
     record SyncRequestReceived(Address from, ConsensusMessage.SyncRequest request, long nowMs) implements ConsensusEvent {
     }
 
+    /** A peer asks for a certified block by id (see {@link ConsensusMessage.BlockRequest}). */
+    record BlockRequestReceived(Address from, ConsensusMessage.BlockRequest request, long nowMs) implements ConsensusEvent {
+    }
+
     record SyncResponseReceived(Address from, ConsensusMessage.SyncResponse response, long nowMs) implements ConsensusEvent {
     }
 
@@ -58,6 +62,7 @@ public sealed interface ConsensusEvent {
             case ConsensusMessage.VoteMessage v -> new VoteReceived(from, v, nowMs);
             case ConsensusMessage.TimeoutMessage t -> new TimeoutReceived(from, t, nowMs);
             case ConsensusMessage.SyncRequest r -> new SyncRequestReceived(from, r, nowMs);
+            case ConsensusMessage.BlockRequest r -> new BlockRequestReceived(from, r, nowMs);
             case ConsensusMessage.SyncResponse r -> new SyncResponseReceived(from, r, nowMs);
         };
     }

@@ -42,6 +42,21 @@ public sealed interface ConsensusMessage {
     }
 
     /**
+     * Ask for the block certified by {@code certificate} (which the requester holds and verified but
+     * whose block it lacks) and its ancestors down to {@code fromHeight}: certified blocks that may not
+     * be committed yet. Answered with a {@link SyncResponse} whose last block is that block and whose
+     * {@code certifyingQc} is {@code certificate}; a peer that lacks the block does not answer.
+     */
+    record BlockRequest(QuorumCertificate certificate, long fromHeight) implements ConsensusMessage {
+        public BlockRequest {
+            Objects.requireNonNull(certificate, "certificate");
+            if (fromHeight < 1 || fromHeight > certificate.voteData().height()) {
+                throw new IllegalArgumentException("fromHeight must be in [1, the certified block's height]");
+            }
+        }
+    }
+
+    /**
      * Consecutive hash-linked blocks, the last certified by {@code certifyingQc}; every earlier block
      * is certified by its child's justify. {@code responderCommittedHeight} is an unverified hint that
      * tells the requester whether to ask again.

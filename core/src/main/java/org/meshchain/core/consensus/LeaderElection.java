@@ -13,8 +13,9 @@ import org.meshchain.core.types.Address;
  * active ones, and r is led by active[r mod |active|] (in address order). Rounds that are a
  * multiple of {@code reviveEvery}, and windows with no committed block, use plain round-robin, so a
  * skipped validator gets chances to come back. A node whose committed chain does not yet reach
- * round r - lag - 1 cannot know the window exactly ({@link #knows}); it then accepts any member's
- * proposal for r (safety never depends on who leads).
+ * round r - lag - 1 cannot know the window exactly ({@link #knows}); it then uses plain round-robin
+ * for r, so all such nodes agree with each other, and accepts any member's proposal for r (safety never
+ * depends on who leads).
  */
 final class LeaderElection {
 
@@ -24,6 +25,8 @@ final class LeaderElection {
     private final int reviveEvery;
     private final TreeMap<Long, Integer> committedProposers = new TreeMap<>();
     private long highestCommittedRound;
+    /** leader(round) is asked several times per event; answers only change when a commit is recorded. */
+    private final Map<Long, Address> memo = new java.util.HashMap<>();
 
     LeaderElection(ValidatorSet validators, int window, int lag, int reviveEvery) {
         this.validators = validators;
@@ -33,6 +36,7 @@ final class LeaderElection {
     }
 
     void recordCommitted(long round, Address proposer) {
+        memo.clear();
         int index = validators.indexOf(proposer);
         if (index >= 0) {
             committedProposers.put(round, index);
@@ -49,10 +53,29 @@ final class LeaderElection {
     }
 
     Address leader(long round) {
+        Address known = memo.get(round);
+        if (known != null) {
+            return known;
+        }
+        Address computed = computeLeader(round);
+        if (memo.size() >= 16) {
+            memo.clear();
+        }
+        memo.put(round, computed);
+        return computed;
+    }
+
+    private Address computeLeader(long round) {
         int n = validators.size();
         long plain = Math.floorMod(round, (long) n);
         if (round % reviveEvery == 0) {
             return validators.get((int) Math.floorMod(round / reviveEvery, (long) n));
+        }
+        if (!knows(round)) {
+            // Partial committed data differs between nodes and would make them disagree on the leader
+            // (two honest proposals, votes sent to different aggregators: a round lost every time).
+            // Everyone who cannot know the window uses the same plain rotation instead.
+            return validators.get((int) plain);
         }
         long to = round - lag;
         long from = to - window;

@@ -98,4 +98,18 @@ public sealed interface StateError {
             return "contract_failed." + error.code();
         }
     }
+
+    /** A call's gas limit is above the protocol's per-call cap (which bounds every node's work per call). */
+    record GasLimitTooHigh(long gasLimit, long maxGasLimit) implements StateError {
+        public String code() {
+            return "gas_limit_too_high";
+        }
+    }
+
+    /** The sender may not do this (e.g. lock another account's collateral, report for another's device). */
+    record Unauthorized(Address sender, String rule) implements StateError {
+        public String code() {
+            return "unauthorized";
+        }
+    }
 }

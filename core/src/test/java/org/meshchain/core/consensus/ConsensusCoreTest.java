@@ -151,4 +151,62 @@ class ConsensusCoreTest {
         }
         assertThat(core.bufferedMessages()).isEqualTo(before);
     }
+
+    @Test
+    void missingCertifiedBlockIsFetchedByIdFromASignerAndTheWaitingProposalGetsAVote() {
+        ConsensusCore requester = TestNet.core(V[0]);
+        ConsensusCore server = TestNet.core(V[1]);
+        requester.step(new ConsensusEvent.Start(0));
+        server.step(new ConsensusEvent.Start(0));
+        Address leader1 = server.leaderOf(1);
+        Block b1 = TestNet.block(1, 1, TestNet.CONFIG.genesisQc(), null, leader1, 1);
+        server.step(new ConsensusEvent.ProposalReceived(leader1, new ConsensusMessage.Proposal(b1), 5));
+        assertThat(server.uncommittedBlocks()).isEqualTo(1);
+        QuorumCertificate qc1 = TestNet.qc(TestNet.dataFor(b1), 3);
+        Address leader2 = requester.leaderOf(2);
+        Block b2 = TestNet.block(2, 2, qc1, null, leader2, 1_200);
+
+        // the requester lacks b1: it asks a signer of qc1 for it by id and keeps b2 waiting
+        List<ConsensusAction> onProposal = requester.step(new ConsensusEvent.ProposalReceived(leader2, new ConsensusMessage.Proposal(b2), 1_250));
+        List<ConsensusAction.RequestBlock> fetches = only(onProposal, ConsensusAction.RequestBlock.class);
+        assertThat(fetches).hasSize(1);
+        assertThat(fetches.get(0).peer()).isNotEqualTo(V[0]);
+        assertThat(qc1.signatures()).anyMatch(sig -> sig.validator().equals(fetches.get(0).peer()));
+        assertThat(fetches.get(0).request().certificate()).isEqualTo(qc1);
+        assertThat(fetches.get(0).request().fromHeight()).isEqualTo(1);
+        assertThat(requester.currentRound()).isEqualTo(2);
+        assertThat(requester.safetyState().lastVotedRound()).isZero();
+
+        // a holder answers with a sync response ending at the block, certified by the requester's QC
+        List<ConsensusAction> served = server.step(new ConsensusEvent.BlockRequestReceived(V[0], fetches.get(0).request(), 1_260));
+        List<ConsensusAction.Send> sends = only(served, ConsensusAction.Send.class);
+        assertThat(sends).hasSize(1);
+        ConsensusMessage.SyncResponse response = (ConsensusMessage.SyncResponse) sends.get(0).message();
+        assertThat(response.blocks()).containsExactly(b1);
+        assertThat(response.certifyingQc()).isEqualTo(qc1);
+
+        // the requester verifies and inserts b1, takes up the waiting b2, executes both and votes in round 2
+        List<ConsensusAction> applied = requester.step(new ConsensusEvent.SyncResponseReceived(V[1], response, 1_270));
+        assertThat(only(applied, ConsensusAction.ReportMisbehaviour.class)).isEmpty();
+        assertThat(only(applied, ConsensusAction.ExecuteBlock.class)).extracting(e -> e.block().id()).containsExactly(b1.id());
+        assertThat(requester.uncommittedBlocks()).isEqualTo(2);
+        List<ConsensusAction> exec1 = requester.step(new ConsensusEvent.BlockExecuted(b1.id(), TestNet.dataFor(b1).stateRoot(), Hash32.ZERO, 1_280));
+        assertThat(only(exec1, ConsensusAction.ExecuteBlock.class)).extracting(e -> e.block().id()).containsExactly(b2.id());
+        requester.step(new ConsensusEvent.BlockExecuted(b2.id(), TestNet.dataFor(b2).stateRoot(), Hash32.ZERO, 1_290));
+        assertThat(requester.safetyState().lastVotedRound()).isEqualTo(2);
+        assertThat(requester.safetyState().lastVote().data().blockId()).isEqualTo(b2.id());
+    }
+
+    @Test
+    void blockRequestsForUnknownBlocksGetNoAnswerAndNonMembersAreReported() {
+        ConsensusCore server = TestNet.core(V[1]);
+        server.step(new ConsensusEvent.Start(0));
+        Block unknown = TestNet.block(1, 1, TestNet.CONFIG.genesisQc(), null, V[2], 1);
+        QuorumCertificate qc = TestNet.qc(TestNet.dataFor(unknown), 3);
+        assertThat(server.step(new ConsensusEvent.BlockRequestReceived(V[0], new ConsensusMessage.BlockRequest(qc, 1), 2))).isEmpty();
+        Address outsider = Address.of(org.meshchain.core.crypto.Ed25519PrivateKey.fromSeed(new byte[32]).publicKey());
+        List<ConsensusAction> a = server.step(new ConsensusEvent.BlockRequestReceived(outsider, new ConsensusMessage.BlockRequest(qc, 1), 3));
+        assertThat(only(a, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
+                .containsExactly(Misbehaviour.UNKNOWN_VALIDATOR);
+    }
 }

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Long tier ({@code -Plong}): 100,000 seeds by default; {@code -Dsim.long.seeds=N} for a shorter form. */
+/**
+ * Long tier ({@code -Plong}): 100,000 seeds by default; {@code -Dsim.long.seeds=N} for a shorter form,
+ * {@code -Dsim.threads=N} workers (default: all cores), {@code -Dsim.progressEvery=N} for progress lines,
+ * {@code -Dsim.progressFile=path} to also append them (and violations) to a file while the run goes.
+ */
 @Tag("long")
 class LongSimulationTest {
 
@@ -15,7 +19,7 @@ class LongSimulationTest {
         long first = SimRunner.longProperty("sim.long.firstSeed", 1_000_000);
         long duration = SimRunner.longProperty("sim.durationMs", 300_000);
         SimRunner.Summary summary = SimRunner.run(first, seeds, SimRunner.threads(), s -> SimParams.fromSeed(s, duration), 0);
-        System.out.println("long tier (first seed " + first + "): " + summary);
+        SimRunner.report("long tier (first seed " + first + ", " + duration + " ms each): " + summary);
         assertThat(summary.failures()).as("violating seeds").isEmpty();
     }
 }

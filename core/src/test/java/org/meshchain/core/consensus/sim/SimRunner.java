@@ -26,6 +26,23 @@ final class SimRunner {
     private SimRunner() {
     }
 
+    /**
+     * Prints a line, and appends it to {@code -Dsim.progressFile} when set: surefire keeps test output
+     * in its report file until the test ends, and a long run is watched while it runs.
+     */
+    static synchronized void report(String line) {
+        System.out.println(line);
+        String file = System.getProperty("sim.progressFile");
+        if (file != null && !file.isBlank()) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(file), line + System.lineSeparator(),
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     static long longProperty(String name, long dflt) {
         String v = System.getProperty(name);
         return v == null || v.isBlank() ? dflt : Long.parseLong(v.trim());
@@ -38,6 +55,7 @@ final class SimRunner {
     /** Runs seeds [first, first + count); stops early after {@code stopAfterFailures} failures (0 = never). */
     static Summary run(long first, long count, int threads, LongFunction<SimParams> params, int stopAfterFailures) {
         long t0 = System.nanoTime();
+        long progressEvery = longProperty("sim.progressEvery", 0);
         List<SimResult> failures = Collections.synchronizedList(new ArrayList<>());
         long[] height = new long[1];
         long[] done = new long[1];
@@ -56,11 +74,16 @@ final class SimRunner {
                         synchronized (height) {
                             height[0] += r.minHonestHeight();
                             done[0]++;
+                            if (progressEvery > 0 && done[0] % progressEvery == 0) {
+                                double secs = (System.nanoTime() - t0) / 1e9;
+                                report(String.format("progress: %d/%d seeds from %d, %d violating, %.0f s, %.2f seeds/s",
+                                        done[0], count, first, failures.size(), secs, done[0] / secs));
+                            }
                         }
                         if (!r.ok()) {
                             failures.add(r);
-                            System.out.println("SIMULATION VIOLATION " + r);
-                            System.out.println("  replay: ./mvnw -pl core test -Dtest=SimulationReplayTest -Dsim.seed=" + s
+                            report("SIMULATION VIOLATION " + r);
+                            report("  replay: ./mvnw -o -pl core -am test -Dtest=SimulationReplayTest -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + s
                                     + " -Dsim.durationMs=" + r.params().durationMs());
                         }
                     }

@@ -398,6 +398,10 @@ public final class Simulation {
             return;
         }
         List<ConsensusAction> actions = n.core.step(event);
+        if (TRACE_FROM >= 0 && now >= TRACE_FROM) {
+            System.out.println("TRACE t=" + now + " n" + n.index + " r=" + n.core.currentRound() + " h=" + n.store.height() + " hqc=" + n.core.highQc().round() + " EV " + describe(event));
+            for (ConsensusAction a : actions) System.out.println("TRACE      -> " + describe(a));
+        }
         for (ConsensusAction a : actions) {
             apply(n, a);
         }
@@ -413,12 +417,52 @@ public final class Simulation {
         }
     }
 
+    static final long TRACE_FROM = Long.getLong("sim.traceFrom", -1);
+    private String id(Hash32 h) { return h.toHex().substring(0, 6); }
+    private String who(Address a) { Integer i = indexOf.get(a); return "n" + i; }
+    private String qc(QuorumCertificate q) { return q == null ? "-" : "QC(r" + q.round() + " h" + q.voteData().height() + " " + id(q.voteData().blockId()) + ")"; }
+    private String blk(Block b) { BlockHeader h = b.header(); return "B(" + id(b.id()) + " h" + h.height() + " r" + h.round() + " p=" + id(h.parentId()) + " by " + who(h.proposer()) + " j=" + qc(h.justify()) + (h.timeoutCertificate() == null ? "" : " tc" + h.timeoutCertificate().round()) + ")"; }
+    private String msg(ConsensusMessage m) {
+        return switch (m) {
+            case ConsensusMessage.Proposal p -> "Proposal " + blk(p.block());
+            case ConsensusMessage.VoteMessage v -> "Vote by " + who(v.vote().validator()) + " r" + v.vote().data().round() + " " + id(v.vote().data().blockId());
+            case ConsensusMessage.TimeoutMessage t -> "Timeout by " + who(t.timeout().validator()) + " r" + t.timeout().round() + " hqc=" + qc(t.timeout().highQc()) + (t.lastRoundTc() == null ? "" : " tc" + t.lastRoundTc().round());
+            case ConsensusMessage.SyncRequest r -> "SyncReq from h" + r.fromHeight();
+            case ConsensusMessage.BlockRequest r -> "BlockReq " + qc(r.certificate()) + " from h" + r.fromHeight();
+            case ConsensusMessage.SyncResponse r -> "SyncResp " + r.blocks().size() + " blocks " + (r.blocks().isEmpty() ? "" : blk(r.blocks().get(0)) + ".." + blk(r.blocks().get(r.blocks().size() - 1))) + " top=" + qc(r.certifyingQc());
+        };
+    }
+    private String describe(Object o) {
+        return switch (o) {
+            case ConsensusEvent.ProposalReceived e -> "from " + who(e.from()) + " " + msg(e.proposal());
+            case ConsensusEvent.VoteReceived e -> "from " + who(e.from()) + " " + msg(e.vote());
+            case ConsensusEvent.TimeoutReceived e -> "from " + who(e.from()) + " " + msg(e.timeout());
+            case ConsensusEvent.SyncRequestReceived e -> "from " + who(e.from()) + " " + msg(e.request());
+            case ConsensusEvent.SyncResponseReceived e -> "from " + who(e.from()) + " " + msg(e.response());
+            case ConsensusEvent.BlockExecuted e -> "Executed " + id(e.blockId());
+            case ConsensusEvent.TransactionsAvailable e -> "Txs";
+            case ConsensusAction.Send a -> "Send to " + who(a.to()) + " " + msg(a.message());
+            case ConsensusAction.Broadcast a -> "Bcast " + msg(a.message());
+            case ConsensusAction.ExecuteBlock a -> "Exec " + blk(a.block());
+            case ConsensusAction.CommitBlock a -> "Commit " + blk(a.block());
+            case ConsensusAction.RequestSync a -> "ReqSync " + who(a.peer()) + " " + msg(a.request());
+            case ConsensusAction.RequestBlock a -> "ReqBlock " + who(a.peer()) + " " + msg(a.request());
+            case ConsensusEvent.BlockRequestReceived e -> "from " + who(e.from()) + " " + msg(e.request());
+            case ConsensusAction.PersistSafetyState a -> "Persist lvr=" + a.state().lastVotedRound();
+            default -> String.valueOf(o);
+        };
+    }
+
     private void apply(SimNode n, ConsensusAction action) {
         switch (action) {
             case ConsensusAction.PersistSafetyState s -> {
+                SafetyState before = n.persisted;
                 n.persisted = s.state();
                 if (!n.byzantine && s.state().lastVote() != null) {
                     recordVote(n, s.state().lastVote());
+                }
+                if (!n.byzantine) {
+                    registerOwnSignatures(n, before, s.state());
                 }
             }
             case ConsensusAction.Send s -> {
@@ -468,7 +512,28 @@ public final class Simulation {
                     send(n, to, r.request());
                 }
             }
+            case ConsensusAction.RequestBlock r -> {
+                checkOutgoing(n, r.request());
+                Integer to = indexOf.get(r.peer());
+                if (to != null) {
+                    send(n, to, r.request());
+                }
+            }
             case ConsensusAction.ReportMisbehaviour m -> misbehaviour++;
+        }
+    }
+
+    /** The vote/timeout an honest node just signed (new in its persisted state) is valid by construction. */
+    private void registerOwnSignatures(SimNode n, SafetyState before, SafetyState after) {
+        Vote v = after.lastVote();
+        if (v != null && !v.equals(before.lastVote())
+                && !verifier.registerOwnSignature(n.key.publicKey(), v.data().signingHash(), v.signature())) {
+            violation("honest node " + n.index + " produced an invalid vote signature");
+        }
+        Timeout t = after.lastTimeout();
+        if (t != null && !t.equals(before.lastTimeout()) && !verifier.registerOwnSignature(n.key.publicKey(),
+                TimeoutCertificate.signingHash(t.chainId(), t.round(), t.highQc().round()), t.signature())) {
+            violation("honest node " + n.index + " produced an invalid timeout signature");
         }
     }
 
@@ -589,8 +654,12 @@ public final class Simulation {
                 sigs.sort(null);
                 transmit(n.index, target, new ConsensusMessage.SyncResponse(List.of(b), new QuorumCertificate(vd, sigs), 1_000_000));
             }
-            default -> { // a sync request (a peer cannot make a node do unbounded work)
-                transmit(n.index, target, new ConsensusMessage.SyncRequest(1, 1_000_000));
+            default -> { // sync requests (a peer cannot make a node do unbounded work)
+                if (rnd.nextBoolean() || hqc.voteData().height() == 0) {
+                    transmit(n.index, target, new ConsensusMessage.SyncRequest(1, 1_000_000));
+                } else {
+                    transmit(n.index, target, new ConsensusMessage.BlockRequest(hqc, 1));
+                }
             }
         }
     }
@@ -645,6 +714,7 @@ public final class Simulation {
             case ConsensusMessage.SyncResponse s -> requireExists(n, s.certifyingQc(), "sync certificate");
             case ConsensusMessage.SyncRequest s -> {
             }
+            case ConsensusMessage.BlockRequest r -> requireExists(n, r.certificate(), "block request");
         }
     }
 

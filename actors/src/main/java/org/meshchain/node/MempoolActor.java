@@ -1,0 +1,164 @@
+package org.meshchain.node;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.mempool.AccountReader;
+import org.meshchain.core.mempool.MempoolConfig;
+import org.meshchain.core.mempool.TransactionPool;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.DomainCodecs;
+import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.node.config.NodeConfig;
+import org.meshchain.node.peers.PeerManager;
+import org.meshchain.node.port.SubmitOutcome;
+
+/**
+ * The node's transaction pool (DESIGN 5.5) around the core {@link TransactionPool}: bounded, deduplicated,
+ * nonce-ordered per sender, fee priority, typed rejections. Admitted local transactions are gossiped
+ * to the other validators in batches; ready ones are handed to consensus for proposals; committed ones
+ * (and those their commit made stale) are removed.
+ */
+public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
+
+    public sealed interface Command {}
+
+    public record Submit(SignedTransaction transaction, ActorRef<SubmitOutcome> replyTo) implements Command {}
+
+    /** A batch gossiped by another validator (its envelope was verified). */
+    public record FromPeer(Address from, List<SignedTransaction> transactions) implements Command {}
+
+    public record BlockCommitted(StorageActor.Committed committed) implements Command {}
+
+    private record Tick() implements Command {}
+
+    /** Ids recently received by gossip, so they are not gossiped back (bounded). */
+    private static final int MAX_REMEMBERED = 200_000;
+    private static final int TICKS_PER_PROPOSAL_FEED = 2;
+
+    private final TransactionPool pool;
+    private final AccountReader accounts;
+    private final NodeConfig.Mempool config;
+    private final ActorRef<PeerManager.Command> peers;
+    private final ActorRef<LeaderActor.Command> leader;
+    private final NodeState nodeState;
+    private final NodeMetrics metrics;
+    private final LinkedHashSet<Hash32> fromPeers = new LinkedHashSet<>();
+    private long committedHeight;
+    private int ticks;
+
+    public static Behavior<Command> create(MempoolConfig poolConfig, NodeConfig.Mempool config, AccountReader accounts,
+            ActorRef<PeerManager.Command> peers, ActorRef<LeaderActor.Command> leader, NodeState nodeState,
+            NodeMetrics metrics) {
+        return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> new MempoolActor(ctx, timers, poolConfig, config,
+                accounts, peers, leader, nodeState, metrics)));
+    }
+
+    private MempoolActor(ActorContext<Command> context, TimerScheduler<Command> timers, MempoolConfig poolConfig,
+            NodeConfig.Mempool config, AccountReader accounts, ActorRef<PeerManager.Command> peers,
+            ActorRef<LeaderActor.Command> leader, NodeState nodeState, NodeMetrics metrics) {
+        super(context);
+        this.pool = new TransactionPool(poolConfig);
+        this.accounts = accounts;
+        this.config = config;
+        this.peers = peers;
+        this.leader = leader;
+        this.nodeState = nodeState;
+        this.metrics = metrics;
+        this.committedHeight = nodeState.committedHeight();
+        timers.startTimerWithFixedDelay(new Tick(), config.gossipInterval());
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Submit.class, this::onSubmit)
+                .onMessage(FromPeer.class, this::onFromPeer)
+                .onMessage(BlockCommitted.class, this::onCommitted)
+                .onMessage(Tick.class, this::onTick)
+                .build();
+    }
+
+    private TransactionPool.Admission admit(SignedTransaction tx) {
+        int size = DomainCodecs.encode(tx).length;
+        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight);
+        nodeState.setMempoolSize(pool.size());
+        if (admission instanceof TransactionPool.Rejected r) {
+            metrics.mempoolRejections.inc(r.reason().code());
+        }
+        return admission;
+    }
+
+    private Behavior<Command> onSubmit(Submit submit) {
+        SignedTransaction tx = submit.transaction();
+        SubmitOutcome outcome = switch (admit(tx)) {
+            case TransactionPool.Accepted a -> new SubmitOutcome.Accepted(a.txId());
+            case TransactionPool.Rejected r -> new SubmitOutcome.Rejected(tx.id(), r.reason());
+        };
+        submit.replyTo().tell(outcome);
+        return this;
+    }
+
+    private Behavior<Command> onFromPeer(FromPeer batch) {
+        for (SignedTransaction tx : batch.transactions()) {
+            Hash32 id = tx.id();
+            if (pool.contains(id)) {
+                continue;
+            }
+            if (admit(tx) instanceof TransactionPool.Accepted) {
+                remember(id);
+            }
+        }
+        return this;
+    }
+
+    private void remember(Hash32 id) {
+        fromPeers.add(id);
+        if (fromPeers.size() > MAX_REMEMBERED) {
+            var it = fromPeers.iterator();
+            it.next();
+            it.remove();
+        }
+    }
+
+    private Behavior<Command> onCommitted(BlockCommitted event) {
+        var block = event.committed().block().block();
+        committedHeight = block.header().height();
+        pool.onCommitted(block.transactions(), accounts, committedHeight);
+        for (SignedTransaction tx : block.transactions()) {
+            fromPeers.remove(tx.id());
+        }
+        nodeState.setMempoolSize(pool.size());
+        return this;
+    }
+
+    private Behavior<Command> onTick(Tick tick) {
+        List<SignedTransaction> drained = pool.drainForGossip(config.gossipBatch());
+        List<SignedTransaction> local = new ArrayList<>(drained.size());
+        for (SignedTransaction tx : drained) {
+            if (!fromPeers.contains(tx.id())) {
+                local.add(tx);
+            }
+        }
+        if (!local.isEmpty()) {
+            peers.tell(new PeerManager.BroadcastTransactions(local));
+        }
+        if (++ticks % TICKS_PER_PROPOSAL_FEED == 0 && pool.size() > 0) {
+            List<SignedTransaction> ready = pool.selectForBlock(config.proposalBatch(), Long.MAX_VALUE, accounts);
+            if (!ready.isEmpty()) {
+                leader.tell(new LeaderActor.TransactionsReady(ready));
+            }
+        }
+        return this;
+    }
+
+}

@@ -1,0 +1,99 @@
+package org.meshchain.node;
+
+import org.meshchain.core.types.Block;
+import org.meshchain.node.execution.ExecutedBlock;
+import org.meshchain.node.metrics.Metrics;
+
+/** The node's own series in the shared registry (DESIGN 8: height, round, timeouts, TPS, latency, mempool, peers). */
+public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.PeerMetrics {
+
+    final Metrics.Histogram commitLatencySeconds;
+    final Metrics.Histogram storeCommitSeconds;
+    final Metrics.Histogram executionSeconds;
+    final Metrics.Counter committedTransactions;
+    final Metrics.Counter gasUsed;
+    final Metrics.Counter peerPenalties;
+    final Metrics.Counter peerBans;
+    final Metrics.Counter peerDropped;
+    final Metrics.Counter mempoolRejections;
+    private final TpsMeter tps = new TpsMeter();
+
+    public NodeMetrics(Metrics registry, NodeState state) {
+        registry.gauge("meshchain_committed_height", "Height of the last committed block", state::committedHeight);
+        registry.gauge("meshchain_consensus_round", "Current consensus round", state::round);
+        registry.gauge("meshchain_consensus_timeouts_total", "Timeouts this validator signed", state::timeoutsSent);
+        registry.gauge("meshchain_mempool_size", "Transactions pending in the mempool", state::mempoolSize);
+        registry.gauge("meshchain_tps", "Committed transactions per second over the last 10 s", this::tps);
+        registry.gauge("meshchain_syncing", "1 while catching up with the network", () -> state.syncing() ? 1 : 0);
+        committedTransactions = registry.counter("meshchain_committed_transactions_total", "Transactions committed");
+        gasUsed = registry.counter("meshchain_gas_used_total", "Gas used by committed blocks");
+        commitLatencySeconds = registry.histogram("meshchain_commit_latency_seconds",
+                "From a block's proposal timestamp to its commit on this node", 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30);
+        storeCommitSeconds = registry.histogram("meshchain_store_commit_seconds", "Writing one block (synced batch)",
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1);
+        executionSeconds = registry.histogram("meshchain_block_execution_seconds", "Executing one block",
+                0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5);
+        peerPenalties = registry.counter("meshchain_peer_penalties_total", "Penalties applied to peers", "reason");
+        peerBans = registry.counter("meshchain_peer_bans_total", "Peers banned", "peer");
+        peerDropped = registry.counter("meshchain_peer_dropped_messages_total", "Inbound peer messages dropped", "reason");
+        mempoolRejections = registry.counter("meshchain_mempool_rejections_total", "Transactions refused", "reason");
+    }
+
+    void onCommit(Block block, ExecutedBlock executed) {
+        int count = block.transactions().size();
+        committedTransactions.add(count);
+        gasUsed.add(executed.gasUsed());
+        tps.add(count);
+        long latencyMs = System.currentTimeMillis() - block.header().timestampMs();
+        if (latencyMs >= 0) {
+            commitLatencySeconds.observe(latencyMs / 1000.0);
+        }
+    }
+
+    @Override
+    public void dropped(String reason) {
+        peerDropped.inc(reason);
+    }
+
+    @Override
+    public void penalty(String reason) {
+        peerPenalties.inc(reason);
+    }
+
+    @Override
+    public void banned(org.meshchain.core.types.Address peer) {
+        peerBans.inc(peer.toHex().substring(0, 16));
+    }
+
+    public double tps() {
+        return tps.rate();
+    }
+
+    /** Committed transactions per second over a sliding 10 s window of 1 s buckets. */
+    static final class TpsMeter {
+        private static final int SECONDS = 10;
+        private final long[] counts = new long[SECONDS];
+        private final long[] stamps = new long[SECONDS];
+
+        synchronized void add(int n) {
+            long second = System.currentTimeMillis() / 1000;
+            int slot = (int) (second % SECONDS);
+            if (stamps[slot] != second) {
+                stamps[slot] = second;
+                counts[slot] = 0;
+            }
+            counts[slot] += n;
+        }
+
+        synchronized double rate() {
+            long now = System.currentTimeMillis() / 1000;
+            long sum = 0;
+            for (int i = 0; i < SECONDS; i++) {
+                if (now - stamps[i] < SECONDS && now - stamps[i] >= 1) {
+                    sum += counts[i];
+                }
+            }
+            return sum / (double) (SECONDS - 1);
+        }
+    }
+}

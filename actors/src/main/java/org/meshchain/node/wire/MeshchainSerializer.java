@@ -1,0 +1,57 @@
+package org.meshchain.node.wire;
+
+import java.io.NotSerializableException;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+import org.meshchain.core.codec.DecodeException;
+
+/**
+ * Pekko serializer for the node's only remote message ({@link PeerEnvelope}) and its journal event
+ * ({@link SafetyStateRecorded}): canonical bytes, no Java serialization. Bound in reference.conf.
+ */
+public final class MeshchainSerializer extends SerializerWithStringManifest {
+
+    /** Largest payload accepted off the wire; larger frames are refused by Artery before this. */
+    public static final int MAX_PAYLOAD_BYTES = 16 << 20;
+    private static final String ENVELOPE = "E";
+    private static final String SAFETY = "S";
+
+    public MeshchainSerializer(ExtendedActorSystem system) {
+    }
+
+    @Override
+    public int identifier() {
+        return 731_004_021;
+    }
+
+    @Override
+    public String manifest(Object o) {
+        return switch (o) {
+            case PeerEnvelope e -> ENVELOPE;
+            case SafetyStateRecorded s -> SAFETY;
+            default -> throw new IllegalArgumentException("not a MeshChain wire type: " + o.getClass().getName());
+        };
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+        return switch (o) {
+            case PeerEnvelope e -> e.toBytes();
+            case SafetyStateRecorded s -> WireCodec.encodeSafetyState(s.state());
+            default -> throw new IllegalArgumentException("not a MeshChain wire type: " + o.getClass().getName());
+        };
+    }
+
+    @Override
+    public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+        try {
+            return switch (manifest) {
+                case ENVELOPE -> PeerEnvelope.fromBytes(bytes, MAX_PAYLOAD_BYTES);
+                case SAFETY -> new SafetyStateRecorded(WireCodec.decodeSafetyState(bytes));
+                default -> throw new NotSerializableException("unknown manifest " + manifest);
+            };
+        } catch (DecodeException | RuntimeException e) {
+            throw new NotSerializableException("bad " + manifest + " bytes: " + e.getMessage());
+        }
+    }
+}
