@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
 
@@ -56,6 +58,25 @@ public final class SparseMerkleTree {
      * path and putting an unchanged value are no-ops.
      */
     public CommitResult apply(long baseVersion, List<SmtUpdate> updates) {
+        return apply(baseVersion, updates, null, 0);
+    }
+
+    /**
+     * As {@link #apply(long, List)}, with the subtrees below depth {@code forkDepth} (up to
+     * 2^forkDepth of them) rebuilt in parallel on {@code pool}. The result is the same tree, the same
+     * nodes and the same root; only the wall time differs. The store must allow concurrent reads
+     * ({@link NodeStore} implementations need not: use this only with one that does, e.g. a
+     * read-only or in-memory store). Added for the block executor's state root (ADR 0022).
+     */
+    public CommitResult applyInParallel(long baseVersion, List<SmtUpdate> updates, ForkJoinPool pool, int forkDepth) {
+        Objects.requireNonNull(pool, "pool");
+        if (forkDepth < 0 || forkDepth > 16) {
+            throw new IllegalArgumentException("fork depth must be in 0..16, got " + forkDepth);
+        }
+        return apply(baseVersion, updates, pool, forkDepth);
+    }
+
+    private CommitResult apply(long baseVersion, List<SmtUpdate> updates, ForkJoinPool pool, int forkDepth) {
         long latest = store.latestVersion();
         if (baseVersion != latest) {
             throw new IllegalArgumentException("batches apply to the latest version " + latest + ", not " + baseVersion);
@@ -68,10 +89,21 @@ public final class SparseMerkleTree {
             }
         }
         NodeKey baseRoot = rootKey(baseVersion);
-        BatchUpdate batch = new BatchUpdate(baseVersion + 1, updates, paths);
-        SmtNode newRoot = batch.update(load(baseRoot), 0, 0, paths.length);
-        NodeKey newRootKey = keyOf(newRoot);
-        hashCalls += batch.hasher.calls();
+        SmtNode baseNode = load(baseRoot);
+        // the batch (and its hasher, which uses its thread's SHA-256 instance) is made on the thread that runs it
+        BatchUpdate batch;
+        if (pool == null) {
+            batch = new BatchUpdate(baseVersion + 1, updates, paths, null, 0);
+            batch.root = batch.update(baseNode, 0, 0, paths.length);
+        } else {
+            batch = pool.invoke(ForkJoinTask.adapt(() -> {
+                BatchUpdate b = new BatchUpdate(baseVersion + 1, updates, paths, pool, forkDepth);
+                b.root = b.update(baseNode, 0, 0, paths.length);
+                return b;
+            }));
+        }
+        NodeKey newRootKey = keyOf(batch.root);
+        hashCalls += batch.hashCalls();
         store.commit(new VersionCommit(baseVersion + 1, newRootKey, batch.created, batch.stale));
         return new CommitResult(baseVersion + 1, newRootKey.hash(), batch.created.size(), batch.stale.size());
     }
@@ -176,11 +208,59 @@ public final class SparseMerkleTree {
         final byte[][] paths;
         final List<SmtNode> created = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
+        /** Null: sequential. Else subtrees above {@link #forkDepth} are rebuilt as separate tasks. */
+        final ForkJoinPool pool;
+        final int forkDepth;
+        /** Hash calls of forked parts, added when they are joined. */
+        long forkedHashCalls;
+        /** The new root, once the batch ran. */
+        SmtNode root;
 
-        BatchUpdate(long version, List<SmtUpdate> updates, byte[][] paths) {
+        BatchUpdate(long version, List<SmtUpdate> updates, byte[][] paths, ForkJoinPool pool, int forkDepth) {
             this.version = version;
             this.updates = updates;
             this.paths = paths;
+            this.pool = pool;
+            this.forkDepth = forkDepth;
+        }
+
+        long hashCalls() {
+            return hasher.calls() + forkedHashCalls;
+        }
+
+        private boolean forks(int depth, int from, int split, int to) {
+            return pool != null && depth < forkDepth && split > from && to > split;
+        }
+
+        /** A part of this batch with its own hasher and node lists, merged back in order by {@link #join}. */
+        private BatchUpdate part() {
+            return new BatchUpdate(version, updates, paths, pool, forkDepth);
+        }
+
+        private void join(BatchUpdate part) {
+            created.addAll(part.created);
+            stale.addAll(part.stale);
+            forkedHashCalls += part.hashCalls();
+        }
+
+        /**
+         * Runs {@code left} as a forked task and {@code right} here, each in its own part, then merges
+         * both parts, left first (the order sequential execution creates nodes in). A part is created
+         * on the thread that runs it: its hasher uses that thread's SHA-256 instance.
+         */
+        private SmtNode[] inParallel(java.util.function.Function<BatchUpdate, SmtNode> left,
+                                     java.util.function.Function<BatchUpdate, SmtNode> right) {
+            BatchUpdate[] leftPart = new BatchUpdate[1];
+            ForkJoinTask<SmtNode> leftTask = ForkJoinTask.adapt(() -> {
+                leftPart[0] = part();
+                return left.apply(leftPart[0]);
+            }).fork();
+            BatchUpdate rightPart = part();
+            SmtNode rightNode = right.apply(rightPart);
+            SmtNode leftNode = leftTask.join();
+            join(leftPart[0]);
+            join(rightPart);
+            return new SmtNode[] {leftNode, rightNode};
         }
 
         SmtNode update(SmtNode node, int depth, int from, int to) {
@@ -193,8 +273,19 @@ public final class SparseMerkleTree {
             int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
             boolean leftTouched = split > from;
             boolean rightTouched = to > split;
-            SmtNode newLeft = leftTouched ? update(child(inner, 0), depth + 1, from, split) : null;
-            SmtNode newRight = rightTouched ? update(child(inner, 1), depth + 1, split, to) : null;
+            SmtNode newLeft;
+            SmtNode newRight;
+            if (forks(depth, from, split, to)) {
+                SmtNode oldLeft = child(inner, 0);
+                SmtNode oldRight = child(inner, 1);
+                SmtNode[] both = inParallel(p -> p.update(oldLeft, depth + 1, from, split),
+                        p -> p.update(oldRight, depth + 1, split, to));
+                newLeft = both[0];
+                newRight = both[1];
+            } else {
+                newLeft = leftTouched ? update(child(inner, 0), depth + 1, from, split) : null;
+                newRight = rightTouched ? update(child(inner, 1), depth + 1, split, to) : null;
+            }
             NodeKey leftKey = leftTouched ? keyOf(newLeft) : inner.left();
             NodeKey rightKey = rightTouched ? keyOf(newRight) : inner.right();
             if (leftKey.equals(inner.left()) && rightKey.equals(inner.right())) {
@@ -257,6 +348,12 @@ public final class SparseMerkleTree {
                 } else {
                     existingRight = existing;
                 }
+            }
+            if (forks(depth, from, split, to)) {
+                LeafNode left = existingLeft;
+                LeafNode right = existingRight;
+                SmtNode[] both = inParallel(p -> p.build(depth + 1, from, split, left), p -> p.build(depth + 1, split, to, right));
+                return newInner(both[0], both[1]);
             }
             return newInner(build(depth + 1, from, split, existingLeft), build(depth + 1, split, to, existingRight));
         }

@@ -69,7 +69,8 @@ public final class ExecutorBench {
         Path dir = Files.createTempDirectory("bench-executor");
         WasmRuntime wasm = new WasmRuntime(new WasmRuntime.Config(GasSchedule.V1, WasmLimits.DEFAULT, 16,
                 Duration.ofSeconds(30), Math.max(2, cores), 256L << 20));
-        System.out.println("executor bench: cores=" + cores + ", rounds=" + rounds + ", wasm " + wasm.runtimeDescription());
+        System.out.println("executor bench: cores=" + cores + ", rounds=" + rounds + ", wasm " + wasm.runtimeDescription()
+                + ", load average " + loadAverage());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench",
                 ExecutorPool.dispatcherConfig(Math.max(cores, 1)).withFallback(ConfigFactory.load()));
         try (ChainStore chain = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
@@ -122,8 +123,9 @@ public final class ExecutorBench {
 
             double[] speedups = new double[CONFLICT_PERCENTS.length];
             System.out.println();
-            System.out.println("| block | conflicts | serial ref ms | 1 executor ms (µs/tx) | " + cores + " executors ms (µs/tx) | speedup (medians) | speedup (best runs) |");
-            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.println("| block | conflicts | serial ref ms | 1 executor ms (µs/tx) | " + cores + " executors ms (µs/tx) | speedup (medians) "
+                    + "| speedup (best runs) | cores used, " + cores + " executors |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
             for (int c = 0; c < CONFLICT_PERCENTS.length; c++) {
                 int pct = CONFLICT_PERCENTS[c];
                 Block transfers = transferBlock(b1.id(), senders, pct);
@@ -140,13 +142,17 @@ public final class ExecutorBench {
                     check(expected, run(many, b));
                     double[] oneMs = new double[rounds];
                     double[] manyMs = new double[rounds];
+                    double[] manyCores = new double[rounds];
                     for (int r = 0; r < rounds; r++) {
                         long a = System.nanoTime();
                         check(expected, run(one, b));
                         oneMs[r] = (System.nanoTime() - a) / 1e6;
+                        long cpu = processCpuNanos();
                         long m = System.nanoTime();
                         check(expected, run(many, b));
-                        manyMs[r] = (System.nanoTime() - m) / 1e6;
+                        long wall = System.nanoTime() - m;
+                        manyMs[r] = wall / 1e6;
+                        manyCores[r] = (processCpuNanos() - cpu) / (double) wall;
                     }
                     double oneMedian = BenchStats.percentile(oneMs, 50);
                     double manyMedian = BenchStats.percentile(manyMs, 50);
@@ -154,13 +160,15 @@ public final class ExecutorBench {
                     manyTotal += manyMedian;
                     int n = b.transactions().size();
                     String kind = b == transfers ? n + " transfers" : n + " token calls";
-                    System.out.printf(Locale.ROOT, "| %s | %d%% | %.0f | %.0f (%.1f) | %.0f (%.1f) | %.2f | %.2f |%n", kind, pct, serialMs,
-                            oneMedian, oneMedian * 1000 / n, manyMedian, manyMedian * 1000 / n, oneMedian / manyMedian,
-                            BenchStats.percentile(oneMs, 0) / BenchStats.percentile(manyMs, 0));
+                    System.out.printf(Locale.ROOT, "| %s | %d%% | %.0f | %.0f (%.1f) | %.0f (%.1f) | %.2f | %.2f | %.2f |%n", kind, pct,
+                            serialMs, oneMedian, oneMedian * 1000 / n, manyMedian, manyMedian * 1000 / n, oneMedian / manyMedian,
+                            BenchStats.percentile(oneMs, 0) / BenchStats.percentile(manyMs, 0), BenchStats.percentile(manyCores, 50));
                 }
                 speedups[c] = oneTotal / manyTotal;
             }
             System.out.println();
+            System.out.println("load average at the end: " + loadAverage());
+            System.out.println("cores used = process CPU time / wall time while the " + cores + "-executor pool ran (median)");
             System.out.println("speedup_Xpct = (median 1-executor time of both blocks) / (median " + cores + "-executor time of both blocks)");
             System.out.printf(Locale.ROOT, "RESULT executor speedup_0pct=%.2f speedup_10pct=%.2f speedup_50pct=%.2f cores=%d%n",
                     speedups[0], speedups[1], speedups[2], cores);
@@ -172,6 +180,19 @@ public final class ExecutorBench {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static ExecutedBlock run(PooledBlockExecutor executor, Block block) throws Exception {

@@ -58,7 +58,7 @@ public final class WasmContractRuntime implements ContractRuntime {
     }
 
     /** The runtime's state view over ledger paths. */
-    private record LedgerStateView(ContractState state) implements StateView {
+    record LedgerStateView(ContractState state) implements StateView {
 
         @Override
         public Optional<Bytes> contractCode(Address contract) {

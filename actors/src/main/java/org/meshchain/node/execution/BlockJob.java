@@ -115,8 +115,8 @@ final class BlockJob {
         return ready == null ? List.of() : ready;
     }
 
-    ExecutedBlock finish() {
+    ExecutedBlock finish(java.util.concurrent.ForkJoinPool rootPool, int forkDepth) {
         BlockExecution.Result r = BlockExecution.finish(context, Arrays.asList(receipts), published, preState);
-        return preState.complete(block, r);
+        return preState.complete(block, r, rootPool, forkDepth);
     }
 }

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -26,7 +28,8 @@ import org.meshchain.core.types.Block;
  * in parallel (stateless work); build the conflict graph; then hand out batches of ready transactions, smallest
  * index first (dependency chains are in block order, so that is the critical path first); finally merge
  * (the published writes ARE the block-order merge, see {@link BlockJob}), credit fees and compute the
- * roots. Blocks are executed one at a time, in arrival order; at most {@link Settings#maxQueuedBlocks}
+ * roots, the state root's subtrees in parallel on a fork-join pool of one thread per executor. Blocks are
+ * executed one at a time, in arrival order; at most {@link Settings#maxQueuedBlocks}
  * wait, more are refused. Use it through {@link PooledBlockExecutor}.
  */
 public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
@@ -102,12 +105,18 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     private Throwable failure;
     private ArrayDeque<int[]> prepareChunks;
     private final PriorityQueue<Integer> ready = new PriorityQueue<>();
+    /** Computes the state root's subtrees in parallel (one thread per executor; idle while executors run). */
+    private final ForkJoinPool rootPool;
+    private final int rootForkDepth;
 
     private ExecutorPool(ActorContext<Command> context, Settings settings, Ledger ledger, CommittedState committed) {
         super(context);
         this.settings = settings;
         this.ledger = ledger;
         this.committed = committed;
+        this.rootPool = new ForkJoinPool(settings.executors());
+        // about four subtrees per thread: path bits are uniform, so the parts are of similar size
+        this.rootForkDepth = 32 - Integer.numberOfLeadingZeros(settings.executors() - 1) + 2;
         for (int i = 0; i < settings.executors(); i++) {
             // a JVM error in an executor stops it; restart keeps the pool at full size
             ActorRef<ExecutorActor.Command> executor = context.spawn(
@@ -126,7 +135,25 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
                 .onMessage(Ran.class, this::onRan)
                 .onMessage(Released.class, this::onReleased)
                 .onMessage(Failed.class, this::onFailed)
+                .onSignal(PostStop.class, signal -> onPostStop())
                 .build();
+    }
+
+    /** Executors are stopped before this runs, so none reads the pre-state any more. */
+    private Behavior<Command> onPostStop() {
+        rootPool.shutdownNow();
+        IllegalStateException stopped = new IllegalStateException("executor pool stopped");
+        if (job != null) {
+            job.cancelled = true;
+            job.preState.close();
+            job.result.completeExceptionally(stopped);
+            job = null;
+        }
+        for (Execute e : waiting) {
+            e.result().completeExceptionally(stopped);
+        }
+        waiting.clear();
+        return this;
     }
 
     private Behavior<Command> onExecute(Execute e) {
@@ -271,7 +298,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
             if (failure != null) {
                 finished.result.completeExceptionally(failure);
             } else {
-                finished.result.complete(finished.finish());
+                finished.result.complete(finished.finish(settings.executors() > 1 ? rootPool : null, rootForkDepth));
             }
         } catch (RuntimeException e) {
             finished.result.completeExceptionally(e);

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ForkJoinPool;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.execution.BlockExecution;
@@ -21,7 +22,7 @@ import org.meshchain.merkle.SparseMerkleTree;
  * ancestors (DESIGN 4: a chain of in-memory overlays). Thread-safe for reads once built. After
  * execution, {@link #complete} turns the block's result into an {@link ExecutedBlock}: its own sorted
  * updates, and the state root computed by applying ancestors' and own updates, merged, to the committed
- * tree in a scratch store (the root of a sparse Merkle tree depends only on its final contents, so this
+ * tree in a scratch store (its committed side must allow concurrent reads when the root is computed in parallel) (the root of a sparse Merkle tree depends only on its final contents, so this
  * equals staging the overlays one after the other).
  */
 final class PreState implements StateReader, AutoCloseable {
@@ -80,11 +81,21 @@ final class PreState implements StateReader, AutoCloseable {
     }
 
     ExecutedBlock complete(Block block, BlockExecution.Result result) {
+        return complete(block, result, null, 0);
+    }
+
+    /**
+     * With a {@code rootPool}, the scratch tree's subtrees below {@code forkDepth} are rebuilt in
+     * parallel (same root: the tree's shape depends only on its contents).
+     */
+    ExecutedBlock complete(Block block, BlockExecution.Result result, ForkJoinPool rootPool, int forkDepth) {
         List<SmtUpdate> own = toUpdates(result.writes());
         SortedMap<Hash32, Optional<Bytes>> merged = new TreeMap<>(overlay);
         merged.putAll(result.writes());
         SparseMerkleTree scratch = new SparseMerkleTree(new ScratchNodeStore(committed));
-        Hash32 stateRoot = scratch.apply(scratch.latestVersion(), toUpdates(merged)).root();
+        List<SmtUpdate> all = toUpdates(merged);
+        Hash32 stateRoot = (rootPool == null ? scratch.apply(scratch.latestVersion(), all)
+                : scratch.applyInParallel(scratch.latestVersion(), all, rootPool, forkDepth)).root();
         return new ExecutedBlock(block.id(), block.header().height(), stateRoot, result.receiptRoot(),
                 result.encodedReceipts(), own, result.gasUsed());
     }

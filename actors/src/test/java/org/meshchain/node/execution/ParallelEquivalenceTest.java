@@ -144,6 +144,14 @@ class ParallelEquivalenceTest {
         assertEquivalent(seed, size, conflictPercent, true);
     }
 
+    /** Long tier ({@code -Plong}): many more seeds, larger blocks, contracts included. */
+    @Property(tries = 400)
+    @net.jqwik.api.Tag("long")
+    void longTierManySeeds(@ForAll long seed, @ForAll @IntRange(min = 0, max = 600) int size,
+                           @ForAll @IntRange(min = 0, max = 100) int conflictPercent, @ForAll boolean contracts) throws Exception {
+        assertEquivalent(seed, contracts ? size / 5 : size, conflictPercent, contracts);
+    }
+
     @Example
     void noConflictsAndAllConflictsAtTheExtremes() throws Exception {
         assertEquivalent(1, 200, 0, false);
@@ -188,5 +196,55 @@ class ParallelEquivalenceTest {
         assertThatThrownBy(() -> await(pools.get(2).execute(orphan, List.of())))
                 .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalArgumentException.class);
         assertEquivalent(4, 30, 10, false);
+    }
+
+    @Example
+    void blocksArrivingTogetherAreQueuedUpToTheBoundAndTheRestRefused() throws Exception {
+        var pool = testKit.spawn(ExecutorPool.create(new ExecutorPool.Settings(2, 16, 2), ledger, chain.committed),
+                "bounded-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
+        PooledBlockExecutor executor = new PooledBlockExecutor(pool);
+        var head = chain.chain.head().orElseThrow();
+        Block block = new BlockGenerator(world, 77).next(head.height() + 1, head.blockId(), 150, 20, false);
+        ExecutedBlock expected = serial.executeNow(block, List.of());
+        List<java.util.concurrent.CompletableFuture<ExecutedBlock>> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(executor.execute(block, List.of()).toCompletableFuture());
+        }
+        int rejected = 0;
+        for (var r : results) {
+            try {
+                assertThat(r.get(120, TimeUnit.SECONDS)).isEqualTo(expected);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+                rejected++;
+            }
+        }
+        // one runs, two wait: with 20 sent at once most are refused, and the pool stays usable
+        assertThat(rejected).isGreaterThan(0).isLessThan(20);
+        assertThat(await(executor.execute(block, List.of()))).isEqualTo(expected);
+    }
+
+    @Example
+    void stoppingThePoolCompletesEveryPendingBlock() throws Exception {
+        var pool = testKit.spawn(ExecutorPool.create(new ExecutorPool.Settings(2, 16, 4), ledger, chain.committed),
+                "stopped-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
+        PooledBlockExecutor executor = new PooledBlockExecutor(pool);
+        var head = chain.chain.head().orElseThrow();
+        Block block = new BlockGenerator(world, 78).next(head.height() + 1, head.blockId(), 200, 0, false);
+        List<java.util.concurrent.CompletableFuture<ExecutedBlock>> results = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            results.add(executor.execute(block, List.of()).toCompletableFuture());
+        }
+        ExecutedBlock expected = serial.executeNow(block, List.of());
+        testKit.stop(pool);
+        for (var r : results) {
+            // finished before the stop (with the right result), or failed by it: never left hanging
+            Object outcome = r.handle((v, e) -> v != null ? v : e).get(60, TimeUnit.SECONDS);
+            if (outcome instanceof ExecutedBlock done) {
+                assertThat(done).isEqualTo(expected);
+            } else {
+                assertThat((Throwable) outcome).hasMessageContaining("executor pool stopped");
+            }
+        }
     }
 }
