@@ -38,6 +38,7 @@ public final class BridgeBench {
         int window = 4;
         long blockMs = 100;
         boolean followHeaders = false;
+        String target = "honest";
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -46,8 +47,9 @@ public final class BridgeBench {
                 case "--window" -> window = Integer.parseInt(value);
                 case "--block-ms" -> blockMs = Long.parseLong(value);
                 case "--follow-headers" -> followHeaders = Boolean.parseBoolean(value);
+                case "--node" -> target = value;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--devices N --frames-per-device K --window W --block-ms MS --follow-headers true|false)");
+                        + " (--devices N --frames-per-device K --window W --block-ms MS --follow-headers true|false --node honest|cluster)");
             }
         }
         if (!org.meshchain.bridge.testing.MosquittoBroker.installed()) {
@@ -55,22 +57,22 @@ public final class BridgeBench {
             System.exit(2);
         }
         Path dir = Files.createTempDirectory("bridge-bench");
-        System.out.printf("bridge bench: %d devices, %d frames each (window %d), honest node block interval %d ms, "
-                + "devices follow headers: %s, data in %s%n", devices, framesPerDevice, window, blockMs, followHeaders, dir);
+        System.out.printf("bridge bench: %d devices, %d frames each (window %d), node: %s%s, devices follow headers: %s, data in %s%n",
+                devices, framesPerDevice, window, target, target.equals("honest") ? " (block interval " + blockMs + " ms)"
+                        : " (4 validators in this JVM)", followHeaders, dir);
         // the bench measures the bridge, not the per-device limiter: buckets are sized above the offered load
         String overrides = """
                 meshchain.bridge.rate.frames-per-second = 1000
                 meshchain.bridge.rate.burst = 1000
                 """;
         long setupStart = System.nanoTime();
-        try (BridgeFixture fixture = new BridgeFixture(dir.resolve("fixture"), devices, devices, overrides, blockMs)) {
-            fixture.startBridge();
-            List<Ed25519PublicKey> validators = fixture.node().validatorKeys().stream().map(Ed25519PrivateKey::publicKey).toList();
+        try (Setup setup = target.equals("cluster") ? Setup.cluster(dir, devices, overrides) : Setup.honest(dir, devices, overrides, blockMs)) {
+            List<Ed25519PublicKey> validators = setup.validators;
             List<Micronode> nodes = new ArrayList<>();
             for (int i = 0; i < devices; i++) {
-                Ed25519PrivateKey key = fixture.device(i);
-                nodes.add(Micronode.start(MicronodeConfig.of(BridgeFixture.CHAIN.value(), Address.of(key.publicKey()).toHex(),
-                        key.publicKey(), fixture.broker().url(), dir.resolve("flash/" + i), validators, 0, 1, 1000, 8, 16,
+                Ed25519PrivateKey key = setup.devices.get(i);
+                nodes.add(Micronode.start(MicronodeConfig.of(setup.chain, Address.of(key.publicKey()).toHex(),
+                        key.publicKey(), setup.brokerUrl, dir.resolve("flash/" + i), validators, 0, 1, 1000, 8, 16,
                         framesPerDevice + 16).withFollowHeaders(followHeaders), key));
             }
             System.out.printf("set-up: %d devices registered, connected in %.1f s%n", devices, (System.nanoTime() - setupStart) / 1e9);
@@ -92,9 +94,9 @@ public final class BridgeBench {
                         BenchStats.format(BenchStats.percentile(accepts, 50)), BenchStats.format(BenchStats.percentile(accepts, 99)));
             }
             System.out.println("       replies by code: " + timed.codes + (timed.details.isEmpty() ? "" : " e.g. " + timed.details));
-            System.out.println("       bridge metrics: " + fixture.node().metrics().render().lines()
+            System.out.println("       bridge metrics: " + setup.metrics.get().lines()
                     .filter(l -> l.startsWith("meshchain_bridge_frames") && !l.startsWith("#")).toList());
-            System.out.println("       honest node: height " + fixture.node().status().committedHeight());
+            System.out.println("       committed height: " + setup.height.getAsLong());
             for (Micronode node : nodes) {
                 node.close();
             }
@@ -103,6 +105,148 @@ public final class BridgeBench {
             deleteTree(dir);
         }
         System.exit(0);
+    }
+
+    /** What the devices talk to: a broker, a bridge, and a chain behind it (the honest node or the real cluster). */
+    private static final class Setup implements AutoCloseable {
+        String chain;
+        String brokerUrl;
+        List<Ed25519PublicKey> validators;
+        List<Ed25519PrivateKey> devices;
+        java.util.function.Supplier<String> metrics;
+        java.util.function.LongSupplier height;
+        final List<AutoCloseable> closeables = new ArrayList<>();
+
+        static Setup honest(Path dir, int devices, String overrides, long blockMs) throws Exception {
+            BridgeFixture fixture = new BridgeFixture(dir.resolve("fixture"), devices, devices, overrides, blockMs);
+            Setup s = new Setup();
+            s.closeables.add(fixture);
+            fixture.startBridge();
+            s.chain = BridgeFixture.CHAIN.value();
+            s.brokerUrl = fixture.broker().url();
+            s.validators = fixture.node().validatorKeys().stream().map(Ed25519PrivateKey::publicKey).toList();
+            s.devices = new ArrayList<>();
+            for (int i = 0; i < devices; i++) {
+                s.devices.add(fixture.device(i));
+            }
+            s.metrics = () -> fixture.node().metrics().render();
+            s.height = () -> fixture.node().status().committedHeight();
+            return s;
+        }
+
+        /** Four validators in this JVM (Pekko cluster on loopback, RocksDB), the bridge on validator 0. */
+        static Setup cluster(Path dir, int devices, String overrides) throws Exception {
+            Setup s = new Setup();
+            Files.createDirectories(dir.resolve("broker"));
+            org.meshchain.bridge.testing.MosquittoBroker broker = org.meshchain.bridge.testing.MosquittoBroker.start(dir.resolve("broker"));
+            s.closeables.add(broker);
+            org.meshchain.bridge.HardwareBridge bridge = org.meshchain.bridge.HardwareBridge.fromConfig(
+                    com.typesafe.config.ConfigFactory.parseString("meshchain.bridge.broker-url = \"" + broker.url() + "\"\n" + overrides)
+                            .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve());
+            int owners = Math.max(1, devices / 100);
+            org.meshchain.node.devnet.Devnet devnet = org.meshchain.node.devnet.Devnet.prepare(new org.meshchain.node.devnet.Devnet.Layout(
+                    dir.resolve("devnet"), 4, owners, "127.0.0.1", freePorts(4)), i -> null);
+            s.closeables.add(0, devnet);
+            devnet.startAll(org.meshchain.node.DefaultExecutors.factory(),
+                    i -> i == 0 ? List.<org.meshchain.node.port.NodeExtension>of(bridge) : List.of(),
+                    org.meshchain.node.peers.InboundInspector.NONE);
+            org.meshchain.node.port.NodeServices node0 = devnet.node(0).services();
+            s.chain = node0.chainId().value();
+            s.brokerUrl = broker.url();
+            s.validators = devnet.validatorKeys().stream().map(Ed25519PrivateKey::publicKey).toList();
+            s.devices = new ArrayList<>();
+            for (int i = 0; i < devices; i++) {
+                s.devices.add(org.meshchain.bridge.micronode.DeviceFleet.deviceKey("bridge-bench", i));
+            }
+            s.metrics = () -> node0.metrics().render();
+            s.height = () -> node0.status().committedHeight();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!bridge.connected() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            // each owner (a funded demo account) funds and registers its share, 30 devices (60 nonces) at a time
+            List<Thread> workers = new ArrayList<>();
+            List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int o = 0; o < owners; o++) {
+                Ed25519PrivateKey owner = devnet.demoKeys().get(o);
+                List<Ed25519PrivateKey> share = new ArrayList<>();
+                for (int i = o; i < devices; i += owners) {
+                    share.add(s.devices.get(i));
+                }
+                Thread t = new Thread(() -> {
+                    try {
+                        enroll(node0, owner, share);
+                    } catch (Exception e) {
+                        failures.add(e);
+                    }
+                });
+                t.start();
+                workers.add(t);
+            }
+            for (Thread t : workers) {
+                t.join();
+            }
+            if (!failures.isEmpty()) {
+                throw failures.get(0);
+            }
+            return s;
+        }
+
+        private static void enroll(org.meshchain.node.port.NodeServices node, Ed25519PrivateKey owner, List<Ed25519PrivateKey> devices)
+                throws Exception {
+            org.meshchain.core.types.ChainId chain = node.chainId();
+            Address ownerAddress = Address.of(owner.publicKey());
+            long nonce = 0;
+            for (int from = 0; from < devices.size(); from += 30) {
+                List<Ed25519PrivateKey> chunk = devices.subList(from, Math.min(devices.size(), from + 30));
+                for (Ed25519PrivateKey device : chunk) {
+                    for (org.meshchain.core.types.Payload payload : List.of(
+                            new org.meshchain.core.types.Payload.Transfer(Address.of(device.publicKey()), 10_000_000),
+                            new org.meshchain.core.types.Payload.RegisterDevice(device.publicKey(), ownerAddress, 1_000))) {
+                        var tx = org.meshchain.core.types.SignedTransaction.sign(new org.meshchain.core.types.TransactionBody(chain,
+                                ownerAddress, nonce++, 1, 1_000_000_000L, payload), owner);
+                        var outcome = node.submitTransaction(tx).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        if (!(outcome instanceof org.meshchain.node.port.SubmitOutcome.Accepted)) {
+                            throw new IllegalStateException("enrolment refused: " + outcome);
+                        }
+                    }
+                }
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                for (Ed25519PrivateKey device : chunk) {
+                    while (node.readState(org.meshchain.core.state.StatePaths.device(Address.of(device.publicKey()))).isEmpty()) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("registration not committed within 120 s");
+                        }
+                        Thread.sleep(50);
+                    }
+                }
+            }
+        }
+
+        private static int freePorts(int count) throws java.io.IOException {
+            for (int attempt = 0; attempt < 50; attempt++) {
+                int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000);
+                boolean free = true;
+                for (int i = 0; i < count && free; i++) {
+                    try (java.net.ServerSocket socket = new java.net.ServerSocket(base + i)) {
+                        socket.setReuseAddress(true);
+                    } catch (java.io.IOException e) {
+                        free = false;
+                    }
+                }
+                if (free) {
+                    return base;
+                }
+            }
+            throw new java.io.IOException("no " + count + " consecutive free ports");
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (AutoCloseable c : closeables) {
+                c.close();
+            }
+        }
     }
 
     private static final class Round {
