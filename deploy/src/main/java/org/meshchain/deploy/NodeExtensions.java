@@ -3,6 +3,7 @@ package org.meshchain.deploy;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
+import org.meshchain.bridge.HardwareBridge;
 import org.meshchain.node.port.NodeExtension;
 
 /**
@@ -24,6 +25,10 @@ final class NodeExtensions {
      */
     static List<NodeExtension> forValidator(String host, int apiPort, int managementPort, Config config) {
         List<NodeExtension> extensions = new ArrayList<>();
+        // the hardware bridge (docs/DEVICES.md) when meshchain.bridge.enabled; its config is validated here, at start-up
+        if (config.getBoolean("meshchain.bridge.enabled")) {
+            extensions.add(HardwareBridge.fromConfig(config));
+        }
         return extensions;
     }
 }
