@@ -190,7 +190,16 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
         DeviceTopics.Parsed p = parsed.get();
         int shard = Math.floorMod(p.device().hash().hashCode(), validation.length);
-        validation[shard].execute(new FrameTask(() -> self.tell(new Validated(validator.check(p, payload, received)))));
+        validation[shard].execute(new FrameTask(() -> self.tell(new Validated(checkSafely(p, payload, received)))));
+    }
+
+    /** Bad input never escapes as an exception: anything unforeseen is answered as malformed. */
+    private FrameValidator.Result checkSafely(DeviceTopics.Parsed topic, byte[] payload, long received) {
+        try {
+            return validator.check(topic, payload, received);
+        } catch (RuntimeException e) {
+            return new FrameValidator.Refused(topic.device(), 0, ReplyCode.MALFORMED, "rejected: " + e.getClass().getSimpleName(), false);
+        }
     }
 
     private void onStatus(ActorRef<Command> self, Address device, byte[] payload) {

@@ -77,9 +77,9 @@ public final class BridgeBench {
             }
             System.out.printf("set-up: %d devices registered, connected in %.1f s%n", devices, (System.nanoTime() - setupStart) / 1e9);
 
-            Round warm = round(nodes, 2, window);
+            Round warm = round(nodes, 2, window, setup.height);
             System.out.printf("warm-up: %d frames, %d accepted, %.0f frames/s%n", warm.sent, warm.accepted.sum(), warm.acceptedPerSecond());
-            Round timed = round(nodes, framesPerDevice, window);
+            Round timed = round(nodes, framesPerDevice, window, setup.height);
             double[] latencies = timed.commitLatenciesMs();
             double p50 = latencies.length == 0 ? Double.NaN : BenchStats.percentile(latencies, 50);
             double p99 = latencies.length == 0 ? Double.NaN : BenchStats.percentile(latencies, 99);
@@ -108,6 +108,10 @@ public final class BridgeBench {
     }
 
     /** What the devices talk to: a broker, a bridge, and a chain behind it (the honest node or the real cluster). */
+    /** Node 0's status line (cluster mode), shown while waiting for commits. */
+    private static final java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<String>> STATUS =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
     private static final class Setup implements AutoCloseable {
         String chain;
         String brokerUrl;
@@ -160,6 +164,9 @@ public final class BridgeBench {
             }
             s.metrics = () -> node0.metrics().render();
             s.height = () -> node0.status().committedHeight();
+            STATUS.set(() -> node0.status() + " " + node0.metrics().render().lines()
+                    .filter(l -> !l.startsWith("#") && (l.contains("timeout") || l.contains("round") || l.contains("mempool")))
+                    .toList());
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (!bridge.connected() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
@@ -296,7 +303,7 @@ public final class BridgeBench {
     }
 
     /** Every device sends {@code frames} pre-signed frames, at most {@code window} unanswered at a time. */
-    private static Round round(List<Micronode> nodes, int frames, int window) throws Exception {
+    private static Round round(List<Micronode> nodes, int frames, int window, java.util.function.LongSupplier height) throws Exception {
         List<List<Micronode.Prepared>> prepared = new ArrayList<>();
         for (int d = 0; d < nodes.size(); d++) {
             Micronode node = nodes.get(d);
@@ -321,8 +328,13 @@ public final class BridgeBench {
         if (!answered.await(300, TimeUnit.SECONDS)) {
             System.out.println("warning: " + answered.getCount() + " frames never answered within 300 s");
         }
-        if (!committed.await(120, TimeUnit.SECONDS)) {
-            System.out.println("warning: " + committed.getCount() + " accepted frames not committed within 120 s");
+        for (int waited = 0; !committed.await(10, TimeUnit.SECONDS); waited += 10) {
+            System.out.println("  ... " + committed.getCount() + " accepted frames not committed yet, committed height "
+                    + height.getAsLong() + (STATUS.get() == null ? "" : "; node 0: " + STATUS.get().get()));
+            if (waited >= 110) {
+                System.out.println("warning: " + committed.getCount() + " accepted frames not committed within 120 s");
+                break;
+            }
         }
         round.counts.forEach((code, n) -> round.codes.put(code, n.sum()));
         return round;
