@@ -56,10 +56,22 @@ public final class BridgeFixture implements AutoCloseable {
 
     /** Devices 0..registered-1 are registered and funded; devices registered..total-1 are funded only. */
     public BridgeFixture(Path dir, int registered, int total, String bridgeOverrides, long blockIntervalMs) throws Exception {
+        this(dir, registered, total, bridgeOverrides, blockIntervalMs, false);
+    }
+
+    /** With {@code secure}, the broker takes only TLS and a username/password, and the bridge is configured for both. */
+    public BridgeFixture(Path dir, int registered, int total, String bridgeOverrides, long blockIntervalMs, boolean secure)
+            throws Exception {
         this.dir = dir;
-        this.bridgeOverrides = bridgeOverrides;
         Files.createDirectories(dir.resolve("broker"));
-        this.broker = MosquittoBroker.start(dir.resolve("broker"));
+        this.broker = secure ? MosquittoBroker.startSecure(dir.resolve("broker")) : MosquittoBroker.start(dir.resolve("broker"));
+        this.bridgeOverrides = (secure ? """
+                meshchain.bridge.username = "%s"
+                meshchain.bridge.password = "%s"
+                meshchain.bridge.tls.trust-store = "%s"
+                meshchain.bridge.tls.trust-store-password = "%s"
+                """.formatted(MosquittoBroker.USER, MosquittoBroker.PASSWORD, broker.trustStore(),
+                MosquittoBroker.TRUST_STORE_PASSWORD) : "") + bridgeOverrides;
         Map<Address, Long> genesis = new HashMap<>();
         genesis.put(Address.of(owner.publicKey()), DEVICE_FUNDS * 10);
         for (int i = 0; i < total; i++) {
@@ -135,11 +147,21 @@ public final class BridgeFixture implements AutoCloseable {
                 """.formatted(dir, dir, broker.url(), bridgeOverrides)).withFallback(ConfigFactory.load()).resolve();
     }
 
+    /** Starts the bridge without waiting for the broker connection. */
+    public void startBridgeNoWait() {
+        startSystem();
+    }
+
     /**
      * Starts the bridge (a fresh ActorSystem on the same journal directory), spawned and supervised the
      * way the node spawns an extension, and waits for its broker connection.
      */
     public void startBridge() throws InterruptedException {
+        startSystem();
+        awaitConnected(Duration.ofSeconds(20));
+    }
+
+    private void startSystem() {
         Config config = config();
         bridge = HardwareBridge.fromConfig(config);
         HardwareBridge extension = bridge;
@@ -154,7 +176,6 @@ public final class BridgeFixture implements AutoCloseable {
         });
         system = ActorSystem.create(guardian, "bridge-" + (++incarnation), config);
         bridgeRef = system;
-        awaitConnected(Duration.ofSeconds(20));
     }
 
     /** The bridge's durable last counter for a device (-1 if none). */

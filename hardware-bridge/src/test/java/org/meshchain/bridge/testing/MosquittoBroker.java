@@ -21,21 +21,82 @@ public final class MosquittoBroker implements AutoCloseable {
     private static final List<Path> CANDIDATES = List.of(Path.of("/usr/sbin/mosquitto"), Path.of("/usr/bin/mosquitto"),
             Path.of("/usr/local/sbin/mosquitto"));
 
+    /** Credentials of a secure broker ({@link #startSecure}). */
+    public static final String USER = "bridge";
+    public static final String PASSWORD = "s3cret-pass";
+    public static final String TRUST_STORE_PASSWORD = "changeit";
+
     private final Path dir;
     private final int port;
     private final Path log;
+    private final boolean tls;
     private Process process;
 
-    private MosquittoBroker(Path dir, int port) {
+    private MosquittoBroker(Path dir, int port, boolean tls) {
         this.dir = dir;
         this.port = port;
         this.log = dir.resolve("mosquitto.log");
+        this.tls = tls;
+    }
+
+    /**
+     * A broker that speaks only MQTT over TLS (a CA and a server certificate for 127.0.0.1 generated
+     * with openssl) and only to {@link #USER}/{@link #PASSWORD}; {@link #trustStore()} holds the CA
+     * as PKCS12 for the bridge.
+     */
+    public static MosquittoBroker startSecure(Path dir) throws IOException, InterruptedException {
+        MosquittoBroker broker = new MosquittoBroker(dir, freePort(), true);
+        run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=meshchain-test-ca",
+                "-keyout", "ca.key", "-out", "ca.crt");
+        run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key",
+                "-out", "server.csr");
+        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
+        run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-extfile", "san.ext", "-out", "server.crt");
+        run(dir, "mosquitto_passwd", "-c", "-b", "passwd", USER, PASSWORD);
+        run(dir, "keytool", "-importcert", "-noprompt", "-alias", "ca", "-file", "ca.crt", "-keystore", "truststore.p12",
+                "-storetype", "PKCS12", "-storepass", TRUST_STORE_PASSWORD);
+        Files.writeString(dir.resolve("mosquitto.conf"), """
+                user %s
+                per_listener_settings true
+                listener %d 127.0.0.1
+                cafile %s/ca.crt
+                certfile %s/server.crt
+                keyfile %s/server.key
+                allow_anonymous false
+                password_file %s/passwd
+                log_dest file %s
+                log_type error
+                log_type warning
+                log_type notice
+                """.formatted(System.getProperty("user.name"), broker.port, dir, dir, dir, dir, broker.log));
+        broker.startProcess();
+        return broker;
+    }
+
+    private static void run(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    public Path trustStore() {
+        return dir.resolve("truststore.p12");
+    }
+
+    public Path caFile() {
+        return dir.resolve("ca.crt");
     }
 
     /** Starts a broker in {@code dir} (config, persistence and log live there). */
     public static MosquittoBroker start(Path dir) throws IOException {
-        MosquittoBroker broker = new MosquittoBroker(dir, freePort());
+        MosquittoBroker broker = new MosquittoBroker(dir, freePort(), false);
+        // "user": run as the test's own user (as root, mosquitto would drop to its own user and could not
+        // read or write the test's private temp directory)
         Files.writeString(dir.resolve("mosquitto.conf"), """
+                user %s
                 listener %d 127.0.0.1
                 allow_anonymous true
                 persistence true
@@ -48,7 +109,7 @@ public final class MosquittoBroker implements AutoCloseable {
                 log_type error
                 log_type warning
                 log_type notice
-                """.formatted(broker.port, dir, broker.log));
+                """.formatted(System.getProperty("user.name"), broker.port, dir, broker.log));
         broker.startProcess();
         return broker;
     }
@@ -71,7 +132,7 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     public String url() {
-        return "tcp://127.0.0.1:" + port;
+        return (tls ? "ssl" : "tcp") + "://127.0.0.1:" + port;
     }
 
     public synchronized boolean running() {
