@@ -1,11 +1,14 @@
 package org.meshchain.bridge;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.meshchain.bridge.protocol.DeviceFrame;
 import org.meshchain.bridge.protocol.DeviceTopics;
 import org.meshchain.bridge.protocol.ReplyCode;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.codec.DecodeException;
+import org.meshchain.core.crypto.Ed25519PublicKey;
 import org.meshchain.core.state.DeviceRecord;
 import org.meshchain.core.state.StatePaths;
 import org.meshchain.core.types.Address;
@@ -33,11 +36,24 @@ final class FrameValidator {
     private final NodeServices services;
     private final int maxFrameBytes;
     private final DomainCodecs codecs;
+    /**
+     * Device keys already validated, by device: an {@link Ed25519PublicKey} instance caches its decoded,
+     * strictly validated curve point, and a key decoded afresh from the registry on every frame would
+     * pay that validation (about as much as a signature check) each time. Bounded, least recently used
+     * out; one per validation shard, so single-threaded.
+     */
+    private final Map<Address, Ed25519PublicKey> keys;
 
-    FrameValidator(NodeServices services, int maxFrameBytes) {
+    FrameValidator(NodeServices services, int maxFrameBytes, int keyCacheEntries) {
         this.services = services;
         this.maxFrameBytes = maxFrameBytes;
         this.codecs = DomainCodecs.DEFAULT;
+        this.keys = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Address, Ed25519PublicKey> eldest) {
+                return size() > keyCacheEntries;
+            }
+        };
     }
 
     Result check(DeviceTopics.Parsed topic, byte[] payload, long receivedNanos) {
@@ -71,7 +87,8 @@ final class FrameValidator {
         if (record.isEmpty()) {
             return new Refused(device, counter, ReplyCode.UNREGISTERED, "no RegisterDevice for this id", false);
         }
-        if (!frame.verify(services.chainId(), record.get().deviceKey())) {
+        Ed25519PublicKey key = internedKey(device, record.get().deviceKey());
+        if (!frame.verify(services.chainId(), key)) {
             return new Refused(device, counter, ReplyCode.BAD_SIGNATURE, "frame signature is not the device key's", true);
         }
         String notOwn = switch (frame.body()) {
@@ -94,7 +111,30 @@ final class FrameValidator {
         if (notOwn != null) {
             return new Refused(device, counter, ReplyCode.NOT_OWN_TRANSACTION, notOwn, true);
         }
-        return new Passed(device, frame, receivedNanos);
+        // the transaction's signer key is the device key (checked above): hand the node the validated
+        // instance, so its mempool's signature check does not decode the same point again
+        return new Passed(device, withKey(frame, key), receivedNanos);
+    }
+
+    private Ed25519PublicKey internedKey(Address device, Ed25519PublicKey registered) {
+        Ed25519PublicKey cached = keys.get(device);
+        if (cached != null && cached.equals(registered)) {
+            return cached;
+        }
+        keys.put(device, registered); // new device or a re-registered key
+        return registered;
+    }
+
+    private static DeviceFrame withKey(DeviceFrame frame, Ed25519PublicKey key) {
+        return switch (frame.body()) {
+            case DeviceFrame.Transaction t -> new DeviceFrame(frame.counter(),
+                    new DeviceFrame.Transaction(new SignedTransaction(t.transaction().body(), key, t.transaction().signature())),
+                    frame.signature());
+            case DeviceFrame.Report r -> new DeviceFrame(frame.counter(),
+                    new DeviceFrame.Report(new SignedTransaction(r.transaction().body(), key, r.transaction().signature())),
+                    frame.signature());
+            case DeviceFrame.ProofRequest p -> frame;
+        };
     }
 
     private String ownTransaction(SignedTransaction tx, Address device) {

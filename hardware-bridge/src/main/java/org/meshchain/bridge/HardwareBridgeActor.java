@@ -93,7 +93,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     private final NodeServices services;
     private final BridgeShared shared;
     private final DeviceTopics topics;
-    private final FrameValidator validator;
+    private final FrameValidator[] validators;
     private final TokenBuckets buckets;
     private final ActorRef<DeviceCounters.Command> counters;
     private final ThreadPoolExecutor[] validation;
@@ -116,7 +116,12 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         this.shared = shared;
         this.log = ctx.getLog();
         this.topics = new DeviceTopics(services.chainId());
-        this.validator = new FrameValidator(services, config.maxFrameBytes());
+        // one validator per shard: each keeps its own validated-key cache, touched by one thread only
+        this.validators = new FrameValidator[config.validationThreads()];
+        for (int i = 0; i < validators.length; i++) {
+            validators[i] = new FrameValidator(services, config.maxFrameBytes(),
+                    Math.max(16, Math.min(config.maxDevices(), 65_536) / config.validationThreads()));
+        }
         this.buckets = new TokenBuckets(config.framesPerSecond(), config.burst(), config.maxDevices());
         this.awaitingCommit = new LinkedHashMap<>(4096, 0.75f, false) {
             @Override
@@ -179,7 +184,8 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
         if (parsed.get().channel() == DeviceTopics.Inbound.STATUS) {
             Address device = parsed.get().device();
-            validation[Math.floorMod(device.hash().hashCode(), validation.length)].execute(() -> onStatus(self, device, payload));
+            int shard = Math.floorMod(device.hash().hashCode(), validation.length);
+            validation[shard].execute(() -> onStatus(self, validators[shard], device, payload));
             return;
         }
         if (shared.inFlight.incrementAndGet() > config.maxInFlightFrames()) {
@@ -190,11 +196,12 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
         DeviceTopics.Parsed p = parsed.get();
         int shard = Math.floorMod(p.device().hash().hashCode(), validation.length);
-        validation[shard].execute(new FrameTask(() -> self.tell(new Validated(checkSafely(p, payload, received)))));
+        validation[shard].execute(new FrameTask(() -> self.tell(new Validated(checkSafely(validators[shard], p, payload, received)))));
     }
 
     /** Bad input never escapes as an exception: anything unforeseen is answered as malformed. */
-    private FrameValidator.Result checkSafely(DeviceTopics.Parsed topic, byte[] payload, long received) {
+    private static FrameValidator.Result checkSafely(FrameValidator validator, DeviceTopics.Parsed topic, byte[] payload,
+            long received) {
         try {
             return validator.check(topic, payload, received);
         } catch (RuntimeException e) {
@@ -202,7 +209,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
     }
 
-    private void onStatus(ActorRef<Command> self, Address device, byte[] payload) {
+    private void onStatus(ActorRef<Command> self, FrameValidator validator, Address device, byte[] payload) {
         // one ASCII digit: '1' birth (online), '0' last will (offline) — easy from firmware and CLI tools alike
         if (payload.length != 1 || (payload[0] != '0' && payload[0] != '1')) {
             shared.rejected.inc("bad_status");
