@@ -88,6 +88,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     private record AwaitingCommit(Address device, long counter, long receivedNanos) {}
 
     private static final Duration COUNTER_TIMEOUT = Duration.ofSeconds(10);
+    private static final int RECENTLY_COMMITTED = 65_536;
 
     private final BridgeConfig config;
     private final NodeServices services;
@@ -101,6 +102,11 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     private final AutoCloseable commitSubscription;
     private final Logger log;
     private final Map<Hash32, AwaitingCommit> awaitingCommit;
+    /**
+     * Ids of recently committed transactions with their height: a block can commit before the mempool's
+     * admission answer reaches this actor (the two race), and the device must still get COMMITTED.
+     */
+    private final Map<Hash32, Long> recentlyCommitted;
     private List<FrameValidator.Passed> pending = new ArrayList<>();
     private boolean counterWriteInFlight;
     private Optional<CertifiedHeader> latestHeader;
@@ -127,6 +133,12 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
             @Override
             protected boolean removeEldestEntry(Map.Entry<Hash32, AwaitingCommit> eldest) {
                 return size() > config.maxAwaitingCommit();
+            }
+        };
+        this.recentlyCommitted = new LinkedHashMap<>(4096, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Hash32, Long> eldest) {
+                return size() > RECENTLY_COMMITTED;
             }
         };
         this.counters = ctx.spawn(Behaviors.supervise(DeviceCounters.create(config.maxDevices(), config.counterSnapshotEvery()))
@@ -353,8 +365,13 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected) {
             finish(s.frame().device(), counter, ReplyCode.MEMPOOL_REJECTED, Optional.of(s.txId()), rejected.reason().toString(), true);
         } else {
-            awaitingCommit.put(s.txId(), new AwaitingCommit(s.frame().device(), counter, s.frame().receivedNanos()));
             finish(s.frame().device(), counter, ReplyCode.ACCEPTED, Optional.of(s.txId()), "", true);
+            Long height = recentlyCommitted.get(s.txId());
+            if (height != null) {
+                committed(new AwaitingCommit(s.frame().device(), counter, s.frame().receivedNanos()), s.txId(), height, System.nanoTime());
+            } else {
+                awaitingCommit.put(s.txId(), new AwaitingCommit(s.frame().device(), counter, s.frame().receivedNanos()));
+            }
         }
         return this;
     }
@@ -383,18 +400,25 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
 
     private Behavior<Command> onCommitted(Committed c) {
         long now = System.nanoTime();
+        long height = c.block().block().header().height();
         for (SignedTransaction tx : c.block().block().transactions()) {
-            AwaitingCommit waiting = awaitingCommit.remove(tx.id());
+            Hash32 id = tx.id();
+            AwaitingCommit waiting = awaitingCommit.remove(id);
             if (waiting != null) {
-                shared.commitLatency.observe((now - waiting.receivedNanos()) / 1e9);
-                reply(waiting.device(), new BridgeReply(waiting.counter(), ReplyCode.COMMITTED, Optional.of(tx.id()),
-                        "height " + c.block().block().header().height()));
+                committed(waiting, id, height, now);
+            } else {
+                recentlyCommitted.put(id, height);
             }
         }
         CertifiedHeader header = new CertifiedHeader(c.block().block().header(), c.block().certificate());
         latestHeader = Optional.of(header);
         publishHeader(header);
         return this;
+    }
+
+    private void committed(AwaitingCommit waiting, Hash32 txId, long height, long now) {
+        shared.commitLatency.observe((now - waiting.receivedNanos()) / 1e9);
+        reply(waiting.device(), new BridgeReply(waiting.counter(), ReplyCode.COMMITTED, Optional.of(txId), "height " + height));
     }
 
     private Behavior<Command> onStatusSeen(StatusSeen s) {

@@ -135,6 +135,34 @@ class BridgeResilienceTest {
     }
 
     @Test
+    void committedIsSentEvenWhenTheBlockCommitsBeforeTheAdmissionAnswerArrives() throws Exception {
+        assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
+        fixture = new BridgeFixture(dir, 2, 2, "", 50);
+        // the node answers a submission only once the transaction is committed: the commit reaches the bridge first
+        fixture.wrapServices(node -> new org.meshchain.bridge.testing.DelegatingServices(node) {
+            @Override
+            public java.util.concurrent.CompletionStage<org.meshchain.node.port.SubmitOutcome> submitTransaction(
+                    org.meshchain.core.types.SignedTransaction tx) {
+                return delegate.submitTransaction(tx).thenApplyAsync(outcome -> {
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (fixture.node().committedHeight(tx.id()).isEmpty() && System.nanoTime() < deadline) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(100_000_000); // and the commit message is in
+                    return outcome;
+                });
+            }
+        });
+        fixture.startBridge();
+        try (RawDevice device = connect(0)) {
+            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
+                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
+            assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.COMMITTED);
+        }
+    }
+
+    @Test
     void mqtt5SessionWorksToo() throws Exception {
         assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
         fixture = new BridgeFixture(dir, 2, 2, "meshchain.bridge.mqtt-version = \"5\"", 50);

@@ -53,6 +53,7 @@ public final class BridgeFixture implements AutoCloseable {
     private HardwareBridge bridge;
     private ActorRef<HardwareBridgeActor.Command> bridgeRef;
     private int incarnation;
+    private java.util.function.UnaryOperator<org.meshchain.node.port.NodeServices> wrapper = s -> s;
 
     /** Devices 0..registered-1 are registered and funded; devices registered..total-1 are funded only. */
     public BridgeFixture(Path dir, int registered, int total, String bridgeOverrides, long blockIntervalMs) throws Exception {
@@ -147,6 +148,11 @@ public final class BridgeFixture implements AutoCloseable {
                 """.formatted(dir, dir, broker.url(), bridgeOverrides)).withFallback(ConfigFactory.load()).resolve();
     }
 
+    /** What the bridge sees of the node, for tests that change its timing (applies from the next start). */
+    public void wrapServices(java.util.function.UnaryOperator<org.meshchain.node.port.NodeServices> wrapper) {
+        this.wrapper = wrapper;
+    }
+
     /** Starts the bridge without waiting for the broker connection. */
     public void startBridgeNoWait() {
         startSystem();
@@ -165,8 +171,9 @@ public final class BridgeFixture implements AutoCloseable {
         Config config = config();
         bridge = HardwareBridge.fromConfig(config);
         HardwareBridge extension = bridge;
+        org.meshchain.node.port.NodeServices services = wrapper.apply(node);
         Behavior<HardwareBridgeActor.Command> guardian = Behaviors.setup(ctx -> {
-            ActorRef<HardwareBridgeActor.Command> child = ctx.spawn(Behaviors.supervise(extension.behavior(node))
+            ActorRef<HardwareBridgeActor.Command> child = ctx.spawn(Behaviors.supervise(extension.behavior(services))
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)),
                     HardwareBridge.NAME);
             return Behaviors.receiveMessage(message -> {
