@@ -54,7 +54,7 @@ public final class MosquittoBroker implements AutoCloseable {
         run(dir, "openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
                 "-days", "2", "-extfile", "san.ext", "-out", "server.crt");
         run(dir, "mosquitto_passwd", "-c", "-b", "passwd", USER, PASSWORD);
-        run(dir, "keytool", "-importcert", "-noprompt", "-alias", "ca", "-file", "ca.crt", "-keystore", "truststore.p12",
+        run(dir, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt", "-alias", "ca", "-file", "ca.crt", "-keystore", "truststore.p12",
                 "-storetype", "PKCS12", "-storepass", TRUST_STORE_PASSWORD);
         Files.writeString(dir.resolve("mosquitto.conf"), """
                 user %s
