@@ -38,7 +38,11 @@ public final class DefaultExecutors {
 
     static BlockExecutor parallel(org.meshchain.core.types.ChainId chainId, org.meshchain.persistence.chain.ChainStore chain,
             int threads) {
-        WasmRuntime wasm = new WasmRuntime();
+        // contract calls run on the runtime's own threads: at least one per executor (ADR 0022 wiring)
+        WasmRuntime wasm = new WasmRuntime(new WasmRuntime.Config(WasmRuntime.Config.DEFAULT.gas(),
+                WasmRuntime.Config.DEFAULT.limits(), WasmRuntime.Config.DEFAULT.moduleCacheSize(),
+                WasmRuntime.Config.DEFAULT.wallClockGuard(), Math.max(threads, WasmRuntime.Config.DEFAULT.executorThreads()),
+                WasmRuntime.Config.DEFAULT.executorStackBytes()));
         try {
             Ledger ledger = new Ledger(Ledger.Config.of(chainId), new WasmContractRuntime(wasm));
             var pool = org.meshchain.node.execution.ExecutorPool.create(

@@ -92,6 +92,9 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
     private final NodeState nodeState;
     private final NodeMetrics metrics;
     private final SignatureVerifier verifier;
+    private final PendingBlocks pending;
+    /** The certified tail rebuilt from pending blocks at recovery, fed to the core before Start. */
+    private ConsensusMessage.SyncResponse restored;
 
     private ConsensusCore core;
     private final Map<Hash32, ExecutedBlock> executed = new HashMap<>();
@@ -105,14 +108,15 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
 
     public static Behavior<Command> create(ConsensusConfig config, Ed25519PrivateKey key, ChainStore chain,
             BlockExecutor executor, ActorRef<StorageActor.Command> storage, ActorRef<PeerManager.Command> peers,
-            NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier) {
+            NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier, java.nio.file.Path pendingDirectory) {
         return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> new LeaderActor(ctx, timers, config, key, chain,
-                executor, storage, peers, nodeState, metrics, verifier)));
+                executor, storage, peers, nodeState, metrics, verifier, new PendingBlocks(pendingDirectory))));
     }
 
     private LeaderActor(ActorContext<Command> context, TimerScheduler<Command> timers, ConsensusConfig config,
             Ed25519PrivateKey key, ChainStore chain, BlockExecutor executor, ActorRef<StorageActor.Command> storage,
-            ActorRef<PeerManager.Command> peers, NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier) {
+            ActorRef<PeerManager.Command> peers, NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier,
+            PendingBlocks pending) {
         super(PersistenceId.ofUniqueId("consensus-safety-" + Address.of(key.publicKey()).toHex()));
         this.context = context;
         this.timers = timers;
@@ -125,6 +129,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         this.nodeState = nodeState;
         this.metrics = metrics;
         this.verifier = verifier;
+        this.pending = pending;
     }
 
     @Override
@@ -139,8 +144,9 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
 
     @Override
     public RetentionCriteria retentionCriteria() {
-        // the state is the whole event: a snapshot every 100 events keeps recovery and the journal small
-        return RetentionCriteria.snapshotEvery(100, 2);
+        // the state is the whole event: a snapshot every 100 events, older events deleted, keeps
+        // recovery short and the journal bounded
+        return RetentionCriteria.snapshotEvery(100, 2).withDeleteEventsOnSnapshot();
     }
 
     @Override
@@ -156,6 +162,16 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         storedHeight = head.height();
         core = new ConsensusCore(config, new PersistentSafetyRules(config.chainId(), key, recovered), verifier,
                 new ChainStoreBlocks(chain));
+        List<QuorumCertificate> known = new ArrayList<>();
+        if (recovered.lastTimeout() != null) {
+            known.add(recovered.lastTimeout().highQc());
+        }
+        pending.prune(head.height());
+        restored = pending.restore(head.blockId(), head.height(), known, config.maxSyncBlocks());
+        if (restored != null) {
+            context.getLog().info("restoring {} certified, uncommitted blocks above height {}", restored.blocks().size(),
+                    head.height());
+        }
         context.getLog().info("consensus starts at round {} (committed height {}, last voted round {})",
                 core.currentRound(), head.height(), recovered.lastVotedRound());
         context.getSelf().tell(new Start());
@@ -166,7 +182,15 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         return (state, command) -> {
             long now = System.currentTimeMillis();
             List<ConsensusAction> actions = switch (command) {
-                case Start s -> core.step(new ConsensusEvent.Start(now));
+                case Start s -> {
+                    List<ConsensusAction> all = new ArrayList<>();
+                    if (restored != null) {
+                        all.addAll(core.step(new ConsensusEvent.SyncResponseReceived(core.validator(), restored, now)));
+                        restored = null;
+                    }
+                    all.addAll(core.step(new ConsensusEvent.Start(now)));
+                    yield all;
+                }
                 case FromPeer p -> core.step(ConsensusEvent.received(p.from(), p.message(), now));
                 case TransactionsReady t -> core.step(new ConsensusEvent.TransactionsAvailable(t.transactions(), now));
                 case TimerFired t -> core.step(new ConsensusEvent.TimerFired(t.kind(), t.round(), now));
@@ -182,7 +206,9 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
     private List<ConsensusAction> onExecuted(ExecutionDone done, long now) {
         busy = false;
         ExecutedBlock result = done.result();
-        metrics.executionSeconds.observe((System.nanoTime() - done.startedNanos()) / 1e9);
+        double seconds = (System.nanoTime() - done.startedNanos()) / 1e9;
+        metrics.executionSeconds.observe(seconds);
+        adjustProposalFeed(done.block().transactions().size(), seconds);
         executed.put(result.blockId(), result);
         parents.put(result.blockId(), done.block().header().parentId());
         List<ConsensusAction> actions = core.step(new ConsensusEvent.BlockExecuted(result.blockId(), result.stateRoot(),
@@ -196,6 +222,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         storedHeadId = block.id();
         storedHeight = block.header().height();
         executed.values().removeIf(e -> e.height() <= storedHeight);
+        pending.prune(storedHeight);
         parents.keySet().retainAll(executed.keySet());
         if (storedHeight >= awaitingCommitHeight && awaitingCommitHeight >= 0) {
             awaitingCommitHeight = -1;
@@ -204,6 +231,24 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         }
         return List.of();
     }
+
+    /**
+     * Sizes the mempool's hand-off to consensus so a block executes within half of the base round
+     * timer on this machine (every validator executes every block before voting): an exponential
+     * average of the measured execution rate, clamped to [50, max block transactions].
+     */
+    private void adjustProposalFeed(int transactions, double seconds) {
+        if (transactions < 20 || seconds <= 0) {
+            return;
+        }
+        double rate = transactions / seconds;
+        executionRate = executionRate == 0 ? rate : 0.7 * executionRate + 0.3 * rate;
+        double budgetSeconds = config.baseTimeoutMs() / 2000.0;
+        int feed = (int) Math.max(50, Math.min(config.maxBlockTransactions(), executionRate * budgetSeconds));
+        nodeState.setProposalFeed(feed);
+    }
+
+    private double executionRate;
 
     /** Persists first when the core asked for it, then carries out every action in order. */
     private Effect<SafetyStateRecorded, SafetyState> perform(List<ConsensusAction> actions) {
@@ -238,6 +283,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
                 case ConsensusAction.SetTimer t -> timers.startSingleTimer(t.kind(), new TimerFired(t.kind(), t.round()),
                         Duration.ofMillis(Math.max(0, t.atMs() - now)));
                 case ConsensusAction.ExecuteBlock e -> {
+                    pending.save(e.block()); // before it can be voted for: see PendingBlocks
                     work.add(new Work(e.block(), null));
                     runNextWork();
                 }

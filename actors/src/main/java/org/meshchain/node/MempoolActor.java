@@ -44,6 +44,8 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
     /** Ids recently received by gossip, so they are not gossiped back (bounded). */
     private static final int MAX_REMEMBERED = 200_000;
     private static final int TICKS_PER_PROPOSAL_FEED = 2;
+    /** Consensus is fed again even without changes this often (in ticks), e.g. after its actor restarted. */
+    private static final int TICKS_PER_FULL_FEED = 40;
 
     private final TransactionPool pool;
     private final AccountReader accounts;
@@ -55,6 +57,8 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
     private final LinkedHashSet<Hash32> fromPeers = new LinkedHashSet<>();
     private long committedHeight;
     private int ticks;
+    /** Something became ready since consensus was last fed (an admission or a commit). */
+    private boolean changed;
 
     public static Behavior<Command> create(MempoolConfig poolConfig, NodeConfig.Mempool config, AccountReader accounts,
             ActorRef<PeerManager.Command> peers, ActorRef<LeaderActor.Command> leader, NodeState nodeState,
@@ -94,6 +98,8 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
         nodeState.setMempoolSize(pool.size());
         if (admission instanceof TransactionPool.Rejected r) {
             metrics.mempoolRejections.inc(r.reason().code());
+        } else {
+            changed = true;
         }
         return admission;
     }
@@ -138,6 +144,7 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
             fromPeers.remove(tx.id());
         }
         nodeState.setMempoolSize(pool.size());
+        changed = true;
         return this;
     }
 
@@ -152,8 +159,16 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
         if (!local.isEmpty()) {
             peers.tell(new PeerManager.BroadcastTransactions(local));
         }
-        if (++ticks % TICKS_PER_PROPOSAL_FEED == 0 && pool.size() > 0) {
-            List<SignedTransaction> ready = pool.selectForBlock(config.proposalBatch(), Long.MAX_VALUE, accounts);
+        ticks++;
+        // consensus keeps what it was handed until commit (deduplicated by id, which costs a hash per
+        // transaction): hand it the ready set when it changed, and now and then regardless
+        boolean due = (changed && ticks % TICKS_PER_PROPOSAL_FEED == 0) || ticks % TICKS_PER_FULL_FEED == 0;
+        if (due && pool.size() > 0) {
+            changed = false;
+            // consensus proposes what it was handed: handing it no more than this node executes in a
+            // fraction of a round keeps blocks from outgrowing the round timer (ADR 0026)
+            int feed = Math.min(config.proposalBatch(), nodeState.proposalFeed());
+            List<SignedTransaction> ready = pool.selectForBlock(feed, Long.MAX_VALUE, accounts);
             if (!ready.isEmpty()) {
                 leader.tell(new LeaderActor.TransactionsReady(ready));
             }

@@ -134,6 +134,23 @@ public final class Node implements AutoCloseable {
                 LOG.info("validator {} stopped; store closed", self);
                 closed.complete(null);
             });
+            // On SIGTERM Pekko's own hook runs CoordinatedShutdown; this one keeps the JVM alive until the
+            // store is closed after the actor system terminated (hooks run concurrently).
+            Thread waitForClose = new Thread(() -> {
+                try {
+                    closed.get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    LOG.warn("validator {}: store not closed within 60 s of shutdown: {}", self, e.toString());
+                }
+            }, "meshchain-close-" + self.toHex().substring(0, 8));
+            Runtime.getRuntime().addShutdownHook(waitForClose);
+            closed.whenComplete((done, error) -> {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(waitForClose);
+                } catch (IllegalStateException shutdownInProgress) {
+                    // the JVM is exiting: the hook is running and returns now
+                }
+            });
             Node node = new Node(system, services, nodeState, self, config, metrics, closed);
             LOG.info("validator {} started on {}:{} at committed height {}", self, config.host(), config.port(),
                     nodeState.committedHeight());
@@ -204,7 +221,28 @@ public final class Node implements AutoCloseable {
             seeds.add("pekko://" + SYSTEM_NAME + "@" + seed);
         }
         String data = config.dataDirectory().toAbsolutePath().toString();
-        return ConfigFactory.empty()
+        Config tls = ConfigFactory.empty();
+        if (config.tls().enabled()) {
+            String password;
+            try {
+                password = Files.readString(config.tls().passwordFile(), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigError(NodeConfig.ROOT + ".tls.password-file", config.tls().passwordFile(),
+                        "must be readable: " + e.getMessage());
+            }
+            String engine = "pekko.remote.artery.ssl.config-ssl-engine.";
+            tls = ConfigFactory.empty()
+                    .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef("tls-tcp"))
+                    .withValue(engine + "key-store", ConfigValueFactory.fromAnyRef(config.tls().keyStore().toAbsolutePath().toString()))
+                    .withValue(engine + "trust-store",
+                            ConfigValueFactory.fromAnyRef(config.tls().trustStore().toAbsolutePath().toString()))
+                    .withValue(engine + "key-store-password", ConfigValueFactory.fromAnyRef(password))
+                    .withValue(engine + "key-password", ConfigValueFactory.fromAnyRef(password))
+                    .withValue(engine + "trust-store-password", ConfigValueFactory.fromAnyRef(password))
+                    .withValue(engine + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
+                    .withValue(engine + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true));
+        }
+        return tls
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(config.host()))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(config.port()))
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))

@@ -94,7 +94,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
             // in-flight blocks fail by timeout in the consensus actor, which then re-executes them)
             pooled.bind(context.spawn(Behaviors.supervise(pooled.poolBehavior())
                     .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
-                    "executors"));
+                    "executors", DispatcherSelector.fromConfig(org.meshchain.node.execution.ExecutorPool.DISPATCHER)));
         }
 
         ActorRef<PeerManager.Command> peers = context.spawn(
@@ -107,7 +107,8 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
 
         ActorRef<LeaderActor.Command> leader = context.spawn(
                 Behaviors.supervise(LeaderActor.create(s.consensus(), s.key(), s.chain(), s.executor(), storage, peers,
-                        s.nodeState(), s.metrics(), SignatureVerifier.ED25519))
+                        s.nodeState(), s.metrics(), SignatureVerifier.ED25519,
+                        s.config().dataDirectory().resolve("pending-blocks")))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "consensus");
         refs.leader = leader;

@@ -12,6 +12,7 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
     final Metrics.Histogram executionSeconds;
     final Metrics.Counter committedTransactions;
     final Metrics.Counter gasUsed;
+    final Metrics.Counter unsuccessfulTransactions;
     final Metrics.Counter peerPenalties;
     final Metrics.Counter peerBans;
     final Metrics.Counter peerDropped;
@@ -23,9 +24,12 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
         registry.gauge("meshchain_consensus_round", "Current consensus round", state::round);
         registry.gauge("meshchain_consensus_timeouts_total", "Timeouts this validator signed", state::timeoutsSent);
         registry.gauge("meshchain_mempool_size", "Transactions pending in the mempool", state::mempoolSize);
-        registry.gauge("meshchain_tps", "Committed transactions per second over the last 10 s", this::tps);
+        registry.gauge("meshchain_tps", "Successful committed transactions per second over the last 10 s", this::tps);
         registry.gauge("meshchain_syncing", "1 while catching up with the network", () -> state.syncing() ? 1 : 0);
-        committedTransactions = registry.counter("meshchain_committed_transactions_total", "Transactions committed");
+        committedTransactions = registry.counter("meshchain_committed_transactions_total",
+                "Transactions committed and successful");
+        unsuccessfulTransactions = registry.counter("meshchain_unsuccessful_transactions_total",
+                "Transactions in committed blocks that failed or were discarded (e.g. included twice)", "status");
         gasUsed = registry.counter("meshchain_gas_used_total", "Gas used by committed blocks");
         commitLatencySeconds = registry.histogram("meshchain_commit_latency_seconds",
                 "From a block's proposal timestamp to its commit on this node", 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30);
@@ -39,8 +43,21 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
         mempoolRejections = registry.counter("meshchain_mempool_rejections_total", "Transactions refused", "reason");
     }
 
-    void onCommit(Block block, ExecutedBlock executed) {
-        int count = block.transactions().size();
+    /** Returns the number of transactions that succeeded (discarded and failed ones are counted apart). */
+    int onCommit(Block block, ExecutedBlock executed) {
+        int count = 0;
+        for (org.meshchain.core.codec.Bytes receipt : executed.receipts()) {
+            try {
+                org.meshchain.core.ledger.Receipt decoded = org.meshchain.core.ledger.Receipt.decode(receipt);
+                if (decoded.succeeded()) {
+                    count++;
+                } else {
+                    unsuccessfulTransactions.inc(decoded.status().name().toLowerCase());
+                }
+            } catch (org.meshchain.core.codec.DecodeException e) {
+                unsuccessfulTransactions.inc("undecodable_receipt");
+            }
+        }
         committedTransactions.add(count);
         gasUsed.add(executed.gasUsed());
         tps.add(count);
@@ -48,6 +65,7 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
         if (latencyMs >= 0) {
             commitLatencySeconds.observe(latencyMs / 1000.0);
         }
+        return count;
     }
 
     @Override

@@ -20,6 +20,8 @@ public final class NodeState {
     volatile int mempoolSize;
     volatile boolean storageOpen = true;
     volatile boolean consensusRunning;
+    /** How many ready transactions the mempool hands consensus at a time (sized by execution speed). */
+    volatile int proposalFeed = 200;
 
     public void committed(long height, int transactions) {
         committedHeight.set(height);
@@ -50,6 +52,14 @@ public final class NodeState {
 
     public void setConsensusRunning(boolean running) {
         consensusRunning = running;
+    }
+
+    public void setProposalFeed(int transactions) {
+        proposalFeed = transactions;
+    }
+
+    public int proposalFeed() {
+        return proposalFeed;
     }
 
     public long committedHeight() {

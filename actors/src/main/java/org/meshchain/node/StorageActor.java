@@ -90,8 +90,8 @@ public final class StorageActor extends AbstractBehavior<StorageActor.Command> {
         state.commitBlock(commit.block(), commit.certificate(), executed.receipts());
         metrics.storeCommitSeconds.observe((System.nanoTime() - started) / 1e9);
         CommittedBlock committed = new CommittedBlock(commit.block(), commit.certificate(), executed.receipts());
-        nodeState.committed(height, commit.block().transactions().size());
-        metrics.onCommit(commit.block(), executed);
+        int succeeded = metrics.onCommit(commit.block(), executed);
+        nodeState.committed(height, succeeded);
         Committed event = new Committed(committed, executed);
         listeners.accept(event);
         feed.publish(committed);

@@ -52,6 +52,35 @@ class FaultIsolationTest {
     }
 
     @Test
+    void aFailingApiServerDoesNotStopConsensusAndComesBackWhenItCan() throws Exception {
+        try (ClusterFixture cluster = ClusterFixture.prepare(dir, 4, 1, null);
+                java.net.ServerSocket occupied = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = occupied.getLocalPort();
+            // validator 0's API server cannot bind: it fails, and its supervisor restarts it with backoff
+            NodeExtension api = org.meshchain.node.api.ApiServer.extension(
+                    org.meshchain.node.api.ApiConfig.defaults("127.0.0.1", port), java.util.Optional.empty());
+            cluster.devnet.startAll(DefaultExecutors.factory(), i -> i == 0 ? List.of(api) : List.<NodeExtension>of(),
+                    InboundInspector.NONE);
+            Node node = cluster.node(0);
+            ClusterFixture.await("validator 0 commits while its API server keeps failing", Duration.ofSeconds(60),
+                    () -> node.state().committedHeight() >= 8);
+            occupied.close();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI status = java.net.URI.create("http://127.0.0.1:" + port + "/v1/status");
+            ClusterFixture.await("the restarted API server answers once the port is free", Duration.ofSeconds(60), () -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(status).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (java.io.IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+            long height = node.state().committedHeight();
+            ClusterFixture.await("and consensus goes on", Duration.ofSeconds(30), () -> node.state().committedHeight() >= height + 3);
+        }
+    }
+
+    @Test
     void storageFailureStopsTheNodeCleanlyAndTheOthersKeepCommitting() throws Exception {
         // validator 3's disk quota is the minimum (1 MiB): its store refuses a commit once RocksDB reaches it
         try (ClusterFixture cluster = ClusterFixture.prepare(dir, 4, 2,

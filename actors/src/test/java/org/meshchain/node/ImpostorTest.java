@@ -37,7 +37,7 @@ class ImpostorTest {
     @TempDir
     Path dir;
 
-    private static final Duration WINDOW = Duration.ofSeconds(15);
+    private static final Duration WINDOW = Duration.ofSeconds(20);
 
     private record Flood() {}
 

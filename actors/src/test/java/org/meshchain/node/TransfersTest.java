@@ -93,6 +93,19 @@ class TransfersTest {
             }
             assertThat(total).isEqualTo(9 * org.meshchain.node.devnet.Devnet.DEMO_BALANCE);
             assertThat(cluster.node(0).state().committedTransactions()).isGreaterThanOrEqualTo(300);
+            // the four ActorSystems form one Pekko cluster, every member Up with role validator
+            for (int i = 0; i < 4; i++) {
+                org.apache.pekko.cluster.typed.Cluster member = org.apache.pekko.cluster.typed.Cluster.get(cluster.node(i).system());
+                ClusterFixture.await("validator " + i + " sees 4 validators Up", Duration.ofSeconds(30), () -> {
+                    int up = 0;
+                    for (org.apache.pekko.cluster.Member m : member.state().getMembers()) {
+                        if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && m.hasRole("validator")) {
+                            up++;
+                        }
+                    }
+                    return up == 4;
+                });
+            }
         }
     }
 

@@ -47,6 +47,9 @@ public final class DevnetCommand extends CliSubcommand {
     @Option(names = "--load", description = "Demo transfers per second in total; 0 for none (default 20).")
     int load = 20;
 
+    @Option(names = "--tls", description = "Validators talk over mutual TLS (certificates generated in DIR/tls on first use).")
+    boolean tls;
+
     @Option(names = "--status-interval-ms", description = "How often the status line is printed (default 2000).")
     long statusIntervalMs = 2000;
 
@@ -60,7 +63,7 @@ public final class DevnetCommand extends CliSubcommand {
         }
         Devnet devnet;
         try {
-            devnet = Devnet.prepare(new Devnet.Layout(data, validators, accounts, "127.0.0.1", clusterPort), null);
+            devnet = Devnet.prepare(new Devnet.Layout(data, validators, accounts, "127.0.0.1", clusterPort), null, tls);
         } catch (IOException | RuntimeException e) {
             throw new CommandFailure("cannot prepare the devnet in " + data + ": " + e.getMessage());
         }
@@ -70,6 +73,15 @@ public final class DevnetCommand extends CliSubcommand {
             throw new CommandFailure(e.getMessage());
         } catch (RuntimeException e) {
             throw new CommandFailure("start-up failed: " + e.getMessage());
+        }
+        try {
+            for (int i = 0; i < validators; i++) {
+                NodeExtensions.afterStart(devnet.node(i), "127.0.0.1", managementPort + i).toCompletableFuture()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            devnet.close();
+            throw new CommandFailure("a management port (" + managementPort + "+i) could not be bound: " + e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         DemoLoad demo = new DemoLoad(devnet.demoKeys(), () -> services(devnet));

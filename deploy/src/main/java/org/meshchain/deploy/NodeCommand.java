@@ -31,6 +31,9 @@ public final class NodeCommand extends CliSubcommand {
     @Option(names = "--management-port", description = "Pekko Management port (default 7626).")
     int managementPort = 7626;
 
+    @Option(names = "--status-interval", description = "Seconds between status lines on stdout (default 10).")
+    int statusIntervalSeconds = 10;
+
     @Override
     void execute(PrintWriter out) throws CommandFailure {
         if (!Files.isRegularFile(configFile)) {
@@ -52,10 +55,30 @@ public final class NodeCommand extends CliSubcommand {
         } catch (RuntimeException e) {
             throw new CommandFailure("start-up failed: " + e.getMessage());
         }
-        out.println("validator " + node.validator() + " running (Ctrl-C or SIGTERM stops it)");
+        String host = config.getString("meshchain.node.cluster.host");
+        try {
+            NodeExtensions.afterStart(node, host, managementPort).toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            node.stop();
+            throw new CommandFailure("management port " + host + ":" + managementPort + " could not be bound: " + e.getMessage());
+        }
+        out.println("validator " + node.validator() + " running: API http://" + host + ":" + apiPort + "/v1/status, metrics http://"
+                + host + ":" + apiPort + "/metrics, management http://" + host + ":" + managementPort
+                + "/ready (Ctrl-C or SIGTERM stops it)");
         out.flush();
         try {
-            node.whenTerminated().toCompletableFuture().get();
+            while (true) {
+                try {
+                    node.whenTerminated().toCompletableFuture().get(statusIntervalSeconds, java.util.concurrent.TimeUnit.SECONDS);
+                    break;
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    out.printf(java.util.Locale.ROOT, "height=%d round=%d tps=%.1f mempool=%d peers=%d/%d%n",
+                            node.state().committedHeight(), node.state().round(), node.tps(), node.state().mempoolSize(),
+                            node.services().peers().stream().filter(p -> p.connected()).count(),
+                            node.services().peers().size());
+                    out.flush();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {

@@ -29,7 +29,8 @@ public record NodeConfig(
         Mempool mempool,
         Peers peerLimits,
         Storage storage,
-        int executors) {
+        int executors,
+        Tls tls) {
 
     public static final String ROOT = "meshchain.node";
 
@@ -53,6 +54,9 @@ public record NodeConfig(
             Map<String, Double> penalties, int outboundQueue) {}
 
     public record Storage(long quotaBytes, long retentionBlocks, long blockCacheBytes) {}
+
+    /** Mutual TLS between validators (Artery tls-tcp); null fields when disabled. */
+    public record Tls(boolean enabled, Path keyStore, Path trustStore, Path passwordFile) {}
 
     public static NodeConfig from(Config root) {
         Config c;
@@ -137,8 +141,13 @@ public record NodeConfig(
                 r.longIn("storage.retention-blocks", 1, Long.MAX_VALUE),
                 r.longIn("storage.block-cache-bytes", 0, 1L << 40));
         int executors = r.intIn("execution.executors", 0, 256);
+        Tls tls = new Tls(false, null, null, null);
+        if (r.bool("tls.enabled")) {
+            tls = new Tls(true, r.readableFile("tls.key-store"), r.readableFile("tls.trust-store"),
+                    r.readableFile("tls.password-file"));
+        }
         return new NodeConfig(data, key, passphrase, genesis, host, port, List.copyOf(seeds), List.copyOf(peers), consensus,
-                mempool, peerLimits, storage, executors);
+                mempool, peerLimits, storage, executors, tls);
     }
 
     /** Reads keys with the full key path in errors. */
@@ -188,6 +197,18 @@ public record NodeConfig(
                 return null;
             }
             return path(key);
+        }
+
+        boolean bool(String key) {
+            return get(key, () -> c.getBoolean(key), "must be on or off");
+        }
+
+        Path readableFile(String key) {
+            Path path = path(key);
+            if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+                throw new ConfigError(prefix + key, path, "must be a readable file");
+            }
+            return path;
         }
 
         List<String> stringList(String key) {

@@ -24,6 +24,7 @@ import org.meshchain.node.NodeOptions;
 import org.meshchain.node.genesis.Genesis;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeExtension;
+import org.meshchain.node.tls.TlsCertificates;
 
 /**
  * A local network of validators in one JVM: one ActorSystem per validator on loopback, forming one
@@ -74,7 +75,23 @@ public final class Devnet implements AutoCloseable {
 
     /** Creates the directory's genesis, keys and configs if missing (else reads them); starts nothing. */
     public static Devnet prepare(Layout layout, IntFunction<String> extraNodeConfig) throws IOException {
+        return prepare(layout, extraNodeConfig, false);
+    }
+
+    /**
+     * As {@link #prepare(Layout, IntFunction)}; with {@code tls}, validators talk over mutual TLS with
+     * certificates generated (first time) in {@code DIR/tls} by {@link TlsCertificates}.
+     */
+    public static Devnet prepare(Layout layout, IntFunction<String> extraNodeConfig, boolean tls) throws IOException {
         Files.createDirectories(layout.directory().resolve("accounts"));
+        Path tlsDir = layout.directory().resolve("tls");
+        if (tls && !Files.exists(tlsDir.resolve(TlsCertificates.TRUST_STORE))) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < layout.validators(); i++) {
+                names.add("validator-" + i);
+            }
+            TlsCertificates.generate(tlsDir, names);
+        }
         List<Ed25519PrivateKey> validatorKeys = new ArrayList<>();
         for (int i = 0; i < layout.validators(); i++) {
             Files.createDirectories(layout.validatorDir(i));
@@ -101,7 +118,15 @@ public final class Devnet implements AutoCloseable {
             genesis.write(layout.genesisFile());
         }
         for (int i = 0; i < layout.validators(); i++) {
-            Files.writeString(layout.validatorDir(i).resolve("node.conf"), nodeConfig(layout, validatorKeys, i, extraNodeConfig == null ? null : extraNodeConfig.apply(i)),
+            String extra = extraNodeConfig == null ? null : extraNodeConfig.apply(i);
+            if (tls) {
+                Path dir = tlsDir.toAbsolutePath();
+                extra = (extra == null ? "" : extra + "\n") + "meshchain.node.tls {\n  enabled = on\n"
+                        + "  key-store = \"" + dir.resolve("validator-" + i + ".p12") + "\"\n"
+                        + "  trust-store = \"" + dir.resolve(TlsCertificates.TRUST_STORE) + "\"\n"
+                        + "  password-file = \"" + dir.resolve(TlsCertificates.PASSWORD_FILE) + "\"\n}";
+            }
+            Files.writeString(layout.validatorDir(i).resolve("node.conf"), nodeConfig(layout, validatorKeys, i, extra),
                     StandardCharsets.UTF_8);
             Files.writeString(layout.validatorDir(i).resolve("passphrase"), PASSPHRASE, StandardCharsets.UTF_8);
         }

@@ -43,6 +43,8 @@ final class BlockJob {
     AtomicIntegerArray waitingFor;
     final boolean[] signatureValid;
     final Receipt[] receipts;
+    /** Encoded by the executor that ran the transaction (encoding is per-transaction work). */
+    final Bytes[] encodedReceipts;
     final Map<Hash32, Optional<Bytes>> published = new ConcurrentHashMap<>();
     final StateReader view;
     final CompletableFuture<ExecutedBlock> result;
@@ -60,6 +62,7 @@ final class BlockJob {
         this.access = new AccessSets.TxAccess[n];
         this.signatureValid = new boolean[n];
         this.receipts = new Receipt[n];
+        this.encodedReceipts = new Bytes[n];
         this.view = path -> {
             Optional<Bytes> v = published.get(path);
             return v != null ? v : preState.get(path);
@@ -98,6 +101,7 @@ final class BlockJob {
         StateBuffer buffer = StateBuffer.guarded(view, access[i].guard());
         Receipt receipt = ledger.execute(txs.get(i), context, buffer, signatureValid[i]);
         published.putAll(buffer.writes());
+        encodedReceipts[i] = receipt.encode();
         receipts[i] = receipt;
     }
 
@@ -116,7 +120,8 @@ final class BlockJob {
     }
 
     ExecutedBlock finish(java.util.concurrent.ForkJoinPool rootPool, int forkDepth) {
-        BlockExecution.Result r = BlockExecution.finish(context, Arrays.asList(receipts), published, preState);
+        BlockExecution.Result r = BlockExecution.finish(context, Arrays.asList(receipts), Arrays.asList(encodedReceipts),
+                published, preState);
         return preState.complete(block, r, rootPool, forkDepth);
     }
 }

@@ -4,10 +4,12 @@ import java.io.NotSerializableException;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.meshchain.core.codec.DecodeException;
+import org.meshchain.core.consensus.SafetyState;
 
 /**
- * Pekko serializer for the node's only remote message ({@link PeerEnvelope}) and its journal event
- * ({@link SafetyStateRecorded}): canonical bytes, no Java serialization. Bound in reference.conf.
+ * Pekko serializer for the node's only remote message ({@link PeerEnvelope}), its journal event
+ * ({@link SafetyStateRecorded}) and snapshot ({@link SafetyState}): canonical bytes, no Java
+ * serialization. Bound in meshchain-pekko.conf.
  */
 public final class MeshchainSerializer extends SerializerWithStringManifest {
 
@@ -15,6 +17,7 @@ public final class MeshchainSerializer extends SerializerWithStringManifest {
     public static final int MAX_PAYLOAD_BYTES = 16 << 20;
     private static final String ENVELOPE = "E";
     private static final String SAFETY = "S";
+    private static final String SAFETY_SNAPSHOT = "T";
 
     public MeshchainSerializer(ExtendedActorSystem system) {
     }
@@ -29,6 +32,7 @@ public final class MeshchainSerializer extends SerializerWithStringManifest {
         return switch (o) {
             case PeerEnvelope e -> ENVELOPE;
             case SafetyStateRecorded s -> SAFETY;
+            case SafetyState s -> SAFETY_SNAPSHOT;
             default -> throw new IllegalArgumentException("not a MeshChain wire type: " + o.getClass().getName());
         };
     }
@@ -38,6 +42,7 @@ public final class MeshchainSerializer extends SerializerWithStringManifest {
         return switch (o) {
             case PeerEnvelope e -> e.toBytes();
             case SafetyStateRecorded s -> WireCodec.encodeSafetyState(s.state());
+            case SafetyState s -> WireCodec.encodeSafetyState(s);
             default -> throw new IllegalArgumentException("not a MeshChain wire type: " + o.getClass().getName());
         };
     }
@@ -48,6 +53,7 @@ public final class MeshchainSerializer extends SerializerWithStringManifest {
             return switch (manifest) {
                 case ENVELOPE -> PeerEnvelope.fromBytes(bytes, MAX_PAYLOAD_BYTES);
                 case SAFETY -> new SafetyStateRecorded(WireCodec.decodeSafetyState(bytes));
+                case SAFETY_SNAPSHOT -> WireCodec.decodeSafetyState(bytes);
                 default -> throw new NotSerializableException("unknown manifest " + manifest);
             };
         } catch (DecodeException | RuntimeException e) {

@@ -196,6 +196,22 @@ class SerialBlockExecutorTest {
         assertThat(account(ALICE)).isEqualTo(new AccountState(1_000_000 - 140, 0, 5));
     }
 
+    @Test
+    void theFirstBlockOfAnEmptyStoreExecutesOnTheEmptyTree(@TempDir Path emptyDir) throws Exception {
+        try (TestChain empty = new TestChain(emptyDir)) {
+            SerialBlockExecutor onEmpty = new SerialBlockExecutor(new Ledger(Ledger.Config.of(TestChain.CHAIN),
+                    new WasmContractRuntime(wasm)), empty.committed, thread);
+            // nobody is funded: the transfer is discarded and the block changes nothing
+            Block first = TestChain.block(0, Hash32.ZERO, List.of(
+                    TestChain.tx(CAROL, 0, 1, new Payload.Transfer(TestChain.address(ALICE), 1))));
+            ExecutedBlock executed = onEmpty.execute(first, List.of()).toCompletableFuture().get();
+            assertThat(decode(executed.receipts())).extracting(Receipt::status).containsExactly(Receipt.Status.DISCARDED);
+            assertThat(executed.stateUpdates()).isEmpty();
+            assertThat(executed.stateRoot()).isEqualTo(Hash32.ZERO);
+            assertThat(empty.commit(first, executed)).isEqualTo(executed.stateRoot());
+        }
+    }
+
     static List<Receipt> decode(List<Bytes> encoded) throws Exception {
         List<Receipt> out = new ArrayList<>();
         for (Bytes b : encoded) {

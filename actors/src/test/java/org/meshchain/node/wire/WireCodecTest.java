@@ -71,6 +71,20 @@ class WireCodecTest {
     }
 
     @Test
+    void theSerializerRoundTripsEveryBoundTypeAndRefusesGarbage() throws Exception {
+        MeshchainSerializer serializer = new MeshchainSerializer(null);
+        Vote vote = Vote.sign(new VoteData(Hash32.ZERO, 4, 3, Hash32.ZERO, Hash32.ZERO), key);
+        SafetyState state = new SafetyState(4, 3, 2, vote, null);
+        PeerEnvelope envelope = PeerEnvelope.sign(chain, key, Address.of(key.publicKey()), WireCodec.Kind.VOTE, new byte[] {7});
+        for (Object o : List.of(state, new SafetyStateRecorded(state), envelope)) {
+            assertThat(serializer.fromBinary(serializer.toBinary(o), serializer.manifest(o))).isEqualTo(o);
+        }
+        assertThatThrownBy(() -> serializer.fromBinary(new byte[] {1, 2, 3}, "E"))
+                .isInstanceOf(java.io.NotSerializableException.class);
+        assertThatThrownBy(() -> serializer.fromBinary(new byte[0], "Q")).isInstanceOf(java.io.NotSerializableException.class);
+    }
+
+    @Test
     void envelopesVerifyOnlyUnchangedAndForTheirChain() throws DecodeException {
         Ed25519PrivateKey other = Ed25519PrivateKey.generate(new SecureRandom());
         Address to = Address.of(other.publicKey());

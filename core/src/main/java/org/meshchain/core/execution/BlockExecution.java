@@ -63,15 +63,26 @@ public final class BlockExecution {
      */
     public static Result finish(BlockContext ctx, List<Receipt> receipts, Map<Hash32, Optional<Bytes>> writes,
                                 StateReader preState) {
+        List<Bytes> encoded = new ArrayList<>(receipts.size());
+        for (Receipt r : receipts) {
+            encoded.add(r.encode());
+        }
+        return finish(ctx, receipts, encoded, writes, preState);
+    }
+
+    /** As above, with the receipts already encoded ({@code encoded.get(i)} is {@code receipts.get(i).encode()}). */
+    public static Result finish(BlockContext ctx, List<Receipt> receipts, List<Bytes> encoded,
+                                Map<Hash32, Optional<Bytes>> writes, StateReader preState) {
         Objects.requireNonNull(ctx, "ctx");
+        if (encoded.size() != receipts.size()) {
+            throw new IllegalArgumentException(encoded.size() + " encoded receipts for " + receipts.size() + " receipts");
+        }
         TreeMap<Hash32, Optional<Bytes>> all = new TreeMap<>(writes);
         long fees = 0;
         long gas = 0;
-        List<Bytes> encoded = new ArrayList<>(receipts.size());
         for (Receipt r : receipts) {
             fees = saturatingAdd(fees, r.feeCharged());
             gas = saturatingAdd(gas, r.gasUsed());
-            encoded.add(r.encode());
         }
         if (fees > 0) {
             Hash32 path = StatePaths.account(ctx.proposer());

@@ -8,6 +8,7 @@ import org.meshchain.core.codec.CanonicalReader;
 import org.meshchain.core.codec.CanonicalWriter;
 import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.error.ContractError;
 import org.meshchain.core.error.StateError;
 import org.meshchain.core.types.Address;
 
@@ -71,11 +72,55 @@ public record Receipt(Status status, String errorCode, String errorDetail, long 
     }
 
     /**
-     * The error's fields as text: deterministic (records of longs, hex addresses and the contract's or
-     * the engine's message) and cut to {@link #MAX_DETAIL_BYTES} bytes of UTF-8 on a character boundary.
+     * The error's fields as text, rendered explicitly (not by {@code Record.toString}, whose format the
+     * JDK does not promise): the detail is hashed into the receipt root, so it must be the same on every
+     * node and every JDK. Cut to {@link #MAX_DETAIL_BYTES} bytes of UTF-8 on a character boundary.
      */
     static String detail(StateError error) {
-        String text = error.toString();
+        return cut(render(error));
+    }
+
+    static String render(StateError error) {
+        return switch (error) {
+            case StateError.WrongChain e -> "expected chain " + e.expected().value() + ", got " + e.actual().value();
+            case StateError.BadSignature e -> "signature does not verify for sender " + e.sender().toHex();
+            case StateError.Expired e -> "expiry height " + e.expiryHeight() + " is below block height " + e.blockHeight();
+            case StateError.NonceMismatch e -> "sender " + e.sender().toHex() + " expected nonce " + e.expected() + ", got " + e.actual();
+            case StateError.InsufficientBalance e -> "account " + e.account().toHex() + " required=" + e.required()
+                    + " available=" + e.available();
+            case StateError.AmountOverflow e -> "overflow of " + e.what();
+            case StateError.UnknownUtxo e -> "no unspent output " + ref(e.utxo());
+            case StateError.UtxoNotOwned e -> "output " + ref(e.utxo()) + " is owned by " + e.owner().toHex();
+            case StateError.UtxoSumMismatch e -> "inputs=" + e.inputs() + " outputs+fee=" + e.outputsPlusFee();
+            case StateError.DeviceNotRegistered e -> "device " + e.device().toHex() + " is not registered";
+            case StateError.DeviceAlreadyRegistered e -> "device " + e.device().toHex() + " is already registered";
+            case StateError.CounterNotIncreasing e -> "device " + e.device().toHex() + " last counter " + e.lastAccepted()
+                    + ", got " + e.received();
+            case StateError.ContractNotFound e -> "no contract at " + e.contract().toHex();
+            case StateError.ContractFailed e -> render(e.error());
+            case StateError.GasLimitTooHigh e -> "gas limit " + e.gasLimit() + " above the maximum " + e.maxGasLimit();
+            case StateError.Unauthorized e -> "sender " + e.sender().toHex() + ": " + e.rule();
+        };
+    }
+
+    static String render(ContractError error) {
+        return switch (error) {
+            case ContractError.InvalidBytecode e -> "invalid bytecode: " + e.reason();
+            case ContractError.OutOfGas e -> "out of gas (limit " + e.gasLimit() + ")";
+            case ContractError.StackOverflow e -> "call depth above " + e.depthLimit();
+            case ContractError.AccessViolation e -> e.operation() + " of undeclared key 0x" + e.key().toHex();
+            case ContractError.Trap e -> "trap: " + e.message();
+            case ContractError.Aborted e -> "aborted: " + e.message();
+            case ContractError.FunctionNotFound e -> "no function " + e.function();
+            case ContractError.NoContract e -> "no contract code at " + e.address();
+        };
+    }
+
+    private static String ref(org.meshchain.core.types.Payload.UtxoRef ref) {
+        return ref.txId().toHex() + ":" + ref.index();
+    }
+
+    private static String cut(String text) {
         StringBuilder out = new StringBuilder();
         int bytes = 0;
         for (int i = 0; i < text.length(); ) {

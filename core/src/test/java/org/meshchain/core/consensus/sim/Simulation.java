@@ -62,6 +62,8 @@ public final class Simulation {
     private final Map<Long, Hash32> committedAtHeight = new HashMap<>();
     private final Set<Hash32> createdBlocks = new HashSet<>();
     private final Map<Hash32, Hash32> stateRoots = new HashMap<>();
+    private final Map<Block, Hash32> blockIds = new java.util.IdentityHashMap<>();
+    private final SimTrace trace = new SimTrace(indexOf);
     private final int[] partition;
     private long now;
     private long seq;
@@ -398,9 +400,8 @@ public final class Simulation {
             return;
         }
         List<ConsensusAction> actions = n.core.step(event);
-        if (TRACE_FROM >= 0 && now >= TRACE_FROM) {
-            System.out.println("TRACE t=" + now + " n" + n.index + " r=" + n.core.currentRound() + " h=" + n.store.height() + " hqc=" + n.core.highQc().round() + " EV " + describe(event));
-            for (ConsensusAction a : actions) System.out.println("TRACE      -> " + describe(a));
+        if (SimTrace.FROM_MS >= 0 && now >= SimTrace.FROM_MS) {
+            trace.print(now, n.index, n.core.currentRound(), n.store.height(), n.core.highQc().round(), event, actions);
         }
         for (ConsensusAction a : actions) {
             apply(n, a);
@@ -415,42 +416,6 @@ public final class Simulation {
                 violation("node " + n.index + " buffers exceed their bounds");
             }
         }
-    }
-
-    static final long TRACE_FROM = Long.getLong("sim.traceFrom", -1);
-    private String id(Hash32 h) { return h.toHex().substring(0, 6); }
-    private String who(Address a) { Integer i = indexOf.get(a); return "n" + i; }
-    private String qc(QuorumCertificate q) { return q == null ? "-" : "QC(r" + q.round() + " h" + q.voteData().height() + " " + id(q.voteData().blockId()) + ")"; }
-    private String blk(Block b) { BlockHeader h = b.header(); return "B(" + id(b.id()) + " h" + h.height() + " r" + h.round() + " p=" + id(h.parentId()) + " by " + who(h.proposer()) + " j=" + qc(h.justify()) + (h.timeoutCertificate() == null ? "" : " tc" + h.timeoutCertificate().round()) + ")"; }
-    private String msg(ConsensusMessage m) {
-        return switch (m) {
-            case ConsensusMessage.Proposal p -> "Proposal " + blk(p.block());
-            case ConsensusMessage.VoteMessage v -> "Vote by " + who(v.vote().validator()) + " r" + v.vote().data().round() + " " + id(v.vote().data().blockId());
-            case ConsensusMessage.TimeoutMessage t -> "Timeout by " + who(t.timeout().validator()) + " r" + t.timeout().round() + " hqc=" + qc(t.timeout().highQc()) + (t.lastRoundTc() == null ? "" : " tc" + t.lastRoundTc().round());
-            case ConsensusMessage.SyncRequest r -> "SyncReq from h" + r.fromHeight();
-            case ConsensusMessage.BlockRequest r -> "BlockReq " + qc(r.certificate()) + " from h" + r.fromHeight();
-            case ConsensusMessage.SyncResponse r -> "SyncResp " + r.blocks().size() + " blocks " + (r.blocks().isEmpty() ? "" : blk(r.blocks().get(0)) + ".." + blk(r.blocks().get(r.blocks().size() - 1))) + " top=" + qc(r.certifyingQc());
-        };
-    }
-    private String describe(Object o) {
-        return switch (o) {
-            case ConsensusEvent.ProposalReceived e -> "from " + who(e.from()) + " " + msg(e.proposal());
-            case ConsensusEvent.VoteReceived e -> "from " + who(e.from()) + " " + msg(e.vote());
-            case ConsensusEvent.TimeoutReceived e -> "from " + who(e.from()) + " " + msg(e.timeout());
-            case ConsensusEvent.SyncRequestReceived e -> "from " + who(e.from()) + " " + msg(e.request());
-            case ConsensusEvent.SyncResponseReceived e -> "from " + who(e.from()) + " " + msg(e.response());
-            case ConsensusEvent.BlockExecuted e -> "Executed " + id(e.blockId());
-            case ConsensusEvent.TransactionsAvailable e -> "Txs";
-            case ConsensusAction.Send a -> "Send to " + who(a.to()) + " " + msg(a.message());
-            case ConsensusAction.Broadcast a -> "Bcast " + msg(a.message());
-            case ConsensusAction.ExecuteBlock a -> "Exec " + blk(a.block());
-            case ConsensusAction.CommitBlock a -> "Commit " + blk(a.block());
-            case ConsensusAction.RequestSync a -> "ReqSync " + who(a.peer()) + " " + msg(a.request());
-            case ConsensusAction.RequestBlock a -> "ReqBlock " + who(a.peer()) + " " + msg(a.request());
-            case ConsensusEvent.BlockRequestReceived e -> "from " + who(e.from()) + " " + msg(e.request());
-            case ConsensusAction.PersistSafetyState a -> "Persist lvr=" + a.state().lastVotedRound();
-            default -> String.valueOf(o);
-        };
     }
 
     private void apply(SimNode n, ConsensusAction action) {
@@ -496,7 +461,7 @@ public final class Simulation {
                     violation("node " + n.index + " asked to execute " + b.id() + " whose parent was never executed");
                     return;
                 }
-                Hash32 id = b.id();
+                Hash32 id = idOf(b);
                 byte[] both = new byte[64];
                 parentRoot.copyTo(both, 0);
                 id.copyTo(both, 32);
@@ -535,6 +500,15 @@ public final class Simulation {
                 TimeoutCertificate.signingHash(t.chainId(), t.round(), t.highQc().round()), t.signature())) {
             violation("honest node " + n.index + " produced an invalid timeout signature");
         }
+    }
+
+    /**
+     * A block's id, computed once per block object: the simulated nodes share the very objects they
+     * exchange, and the simulator asks for the id of each block several times (created, executed,
+     * committed by every node). Identity keys, so a different block object is always hashed.
+     */
+    private Hash32 idOf(Block block) {
+        return blockIds.computeIfAbsent(block, Block::id);
     }
 
     private void send(SimNode from, int to, ConsensusMessage message) {
@@ -687,7 +661,7 @@ public final class Simulation {
 
     private void checkOutgoing(SimNode n, ConsensusMessage message) {
         if (message instanceof ConsensusMessage.Proposal prop) {
-            createdBlocks.add(prop.block().id());
+            createdBlocks.add(idOf(prop.block()));
         }
         if (n.byzantine) {
             return;
@@ -719,7 +693,7 @@ public final class Simulation {
     }
 
     private void commit(SimNode n, Block block, QuorumCertificate certificate) {
-        Hash32 id = block.id();
+        Hash32 id = idOf(block);
         if (!n.byzantine) {
             long expected = n.store.height() + 1;
             if (block.header().height() != expected || !block.header().parentId().equals(n.store.headId())) {

@@ -1,0 +1,243 @@
+package org.meshchain.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.meshchain.core.crypto.Ed25519;
+import org.meshchain.core.crypto.Ed25519PrivateKey;
+import org.meshchain.core.crypto.Ed25519Signature;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.crypto.Hashing;
+import org.meshchain.core.types.Address;
+import org.meshchain.core.types.Payload;
+import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.core.types.TransactionBody;
+import org.meshchain.node.DefaultExecutors;
+import org.meshchain.node.Node;
+import org.meshchain.node.devnet.Devnet;
+import org.meshchain.node.peers.InboundInspector;
+import org.meshchain.node.port.NodeServices;
+import org.meshchain.node.port.SubmitOutcome;
+
+/**
+ * bin/bench tps [step-seconds]: a devnet of 4 validators in this JVM (4 ActorSystems on loopback,
+ * RocksDB in a temp dir), a load generator submitting pre-signed transfers through
+ * NodeServices.submitTransaction, round robin over the validators, at increasing rates. Prints the
+ * committed TPS of every step, the committed TPS at saturation (the best step), p50/p99
+ * submit-to-commit latency at half of it, and the Ed25519 verify bound of this machine measured in
+ * the same run (single-thread verifications/s × cores ÷ 4 validators, since every validator verifies
+ * every transaction once in the mempool and once in execution).
+ */
+public final class TpsBench {
+
+    private static final int VALIDATORS = 4;
+    private static final int ACCOUNTS = 400;
+
+    private final Devnet devnet;
+    private final List<Ed25519PrivateKey> senders;
+    private final long[] nonces;
+    private final Map<Hash32, Long> submittedAt = new ConcurrentHashMap<>();
+    private final List<long[]> latencies = new ArrayList<>();
+    private final AtomicLong committed = new AtomicLong();
+    private volatile boolean recordLatency;
+
+    private TpsBench(Devnet devnet) {
+        this.devnet = devnet;
+        this.senders = devnet.demoKeys();
+        this.nonces = new long[senders.size()];
+    }
+
+    public static void main(String[] args) throws Exception {
+        int stepSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        double verifyPerCore = verifyRate();
+        int cores = Runtime.getRuntime().availableProcessors();
+        double verifyBound = verifyPerCore * cores / VALIDATORS;
+        System.out.printf(Locale.ROOT, "Ed25519 verify: %.0f/s on one thread, %d cores -> %.0f/s per validator%n",
+                verifyPerCore, cores, verifyBound);
+
+        Path dir = Files.createTempDirectory("tps-bench");
+        Devnet devnet = Devnet.prepare(new Devnet.Layout(dir, VALIDATORS, ACCOUNTS, "127.0.0.1", freePorts(VALIDATORS)), i ->
+                "meshchain.node.mempool.max-nonce-gap = 1000\nmeshchain.node.mempool.max-per-sender = 2000");
+        devnet.startAll(DefaultExecutors.factory(), i -> List.of(), InboundInspector.NONE);
+        try {
+            TpsBench bench = new TpsBench(devnet);
+            bench.run(stepSeconds, verifyBound);
+        } finally {
+            devnet.close();
+        }
+    }
+
+    private void run(int stepSeconds, double verifyBound) throws Exception {
+        Node observer = devnet.node(0);
+        observer.services().subscribeCommits(block -> {
+            long now = System.nanoTime();
+            // each submitted transaction counts once, at its first inclusion (a repeat is discarded by execution)
+            for (SignedTransaction tx : block.block().transactions()) {
+                Long at = submittedAt.remove(tx.id());
+                if (at != null) {
+                    committed.incrementAndGet();
+                    if (recordLatency) {
+                        synchronized (latencies) {
+                            latencies.add(new long[] {now - at});
+                        }
+                    }
+                }
+            }
+        });
+        while (observer.state().committedHeight() < 3) {
+            Thread.sleep(100);
+        }
+        double best = 0;
+        int bestRate = 0;
+        for (int rate = 100; rate <= 12_800; rate *= 2) {
+            double tps = step(rate, stepSeconds);
+            System.out.printf(Locale.ROOT, "offered %5d tx/s -> committed %7.1f tx/s (height %d)%n", rate, tps,
+                    observer.state().committedHeight());
+            if (tps > best) {
+                best = tps;
+                bestRate = rate;
+            }
+            if (tps < 0.8 * rate) {
+                break; // saturated: the committed rate no longer follows the offered rate
+            }
+        }
+        drain();
+        int half = (int) Math.max(10, best / 2);
+        recordLatency = true;
+        double atHalf = step(half, stepSeconds);
+        drain();
+        recordLatency = false;
+        long[] sorted;
+        synchronized (latencies) {
+            sorted = latencies.stream().mapToLong(l -> l[0]).sorted().toArray();
+        }
+        double p50 = percentileMs(sorted, 0.50);
+        double p99 = percentileMs(sorted, 0.99);
+        System.out.printf(Locale.ROOT, "saturation: %.1f tx/s (offered %d); at half (%d tx/s offered, %.1f committed): "
+                + "p50 %.0f ms, p99 %.0f ms over %d transactions%n", best, bestRate, half, atHalf, p50, p99, sorted.length);
+        System.out.printf(Locale.ROOT, "RESULT tps committed_tps=%.1f p50_ms=%.0f p99_ms=%.0f verify_bound_per_validator=%.0f%n",
+                best, p50, p99, verifyBound);
+    }
+
+    /** Offers {@code rate} transfers per second for {@code seconds}; returns the committed rate over the step. */
+    private double step(int rate, int seconds) throws Exception {
+        List<NodeServices> nodes = devnet.running().stream().map(Node::services).toList();
+        int total = rate * seconds;
+        List<SignedTransaction> batch = sign(total, nodes.get(0));
+        long startCommitted = committed.get();
+        long start = System.nanoTime();
+        AtomicLong rejected = new AtomicLong();
+        Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
+        for (int i = 0; i < total; i++) {
+            long due = start + (long) (i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+            SignedTransaction tx = batch.get(i);
+            submittedAt.put(tx.id(), System.nanoTime());
+            nodes.get(i % nodes.size()).submitTransaction(tx).whenComplete((outcome, error) -> {
+                if (!(outcome instanceof SubmitOutcome.Accepted)) {
+                    rejected.incrementAndGet();
+                    String reason = outcome instanceof SubmitOutcome.Rejected r ? r.reason().code()
+                            : String.valueOf(error);
+                    reasons.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
+                    submittedAt.remove(tx.id());
+                }
+            });
+        }
+        long elapsed = System.nanoTime() - start;
+        double tps = (committed.get() - startCommitted) / (elapsed / 1e9);
+        if (rejected.get() > 0) {
+            System.out.println("  (" + rejected.get() + " submissions refused: " + reasons + ")");
+        }
+        return tps;
+    }
+
+    /** Waits until what was submitted is committed (or 30 s), so steps do not overlap. */
+    private void drain() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!submittedAt.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (!submittedAt.isEmpty()) {
+            System.out.println("  (" + submittedAt.size() + " submitted transactions not committed after 30 s; mempool sizes "
+                    + devnet.running().stream().map(n -> n.state().mempoolSize()).toList() + ")");
+        }
+        submittedAt.clear();
+    }
+
+    private List<SignedTransaction> sign(int count, NodeServices node) {
+        List<SignedTransaction> out = new ArrayList<>(count);
+        long expiry = node.status().committedHeight() + 100_000;
+        for (int i = 0; i < count; i++) {
+            int s = i % senders.size();
+            Ed25519PrivateKey key = senders.get(s);
+            Address to = Address.of(senders.get((s + 1) % senders.size()).publicKey());
+            TransactionBody body = new TransactionBody(node.chainId(), Address.of(key.publicKey()), nonces[s]++, 1, expiry,
+                    new Payload.Transfer(to, 1));
+            out.add(SignedTransaction.sign(body, key));
+        }
+        return out;
+    }
+
+    private static int freePorts(int count) throws java.io.IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            boolean free = true;
+            for (int i = 0; i < count && free; i++) {
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(base + i)) {
+                    socket.setReuseAddress(true);
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new java.io.IOException("no free ports");
+    }
+
+    private static double percentileMs(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(p * sortedNanos.length) - 1);
+        return sortedNanos[Math.max(0, index)] / 1e6;
+    }
+
+    /** Single-thread Ed25519 verifications per second (distinct messages, so no cache helps). */
+    private static double verifyRate() {
+        Ed25519PrivateKey key = Ed25519PrivateKey.generate(new SecureRandom());
+        int n = 2_000;
+        Hash32[] messages = new Hash32[n];
+        Ed25519Signature[] signatures = new Ed25519Signature[n];
+        for (int i = 0; i < n; i++) {
+            messages[i] = Hashing.sha256(Arrays.copyOf(new byte[] {(byte) i, (byte) (i >> 8)}, 8));
+            signatures[i] = Ed25519.sign(key, messages[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            Ed25519.verify(key.publicKey(), messages[i], signatures[i]); // warm-up
+        }
+        double[] rates = new double[5];
+        for (int round = 0; round < rates.length; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                if (!Ed25519.verify(key.publicKey(), messages[i], signatures[i])) {
+                    throw new IllegalStateException("signature did not verify");
+                }
+            }
+            rates[round] = n / ((System.nanoTime() - start) / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates[rates.length / 2]; // median of 5 rounds
+    }
+}
