@@ -35,7 +35,7 @@ final class NodeExtensions {
         List<NodeExtension> extensions = new ArrayList<>();
         // the hardware bridge (docs/DEVICES.md) when meshchain.bridge.enabled (its config is validated here, at
         // start-up); the API serves its device directory at /v1/devices
-        Optional<HardwareBridge> bridge = config.getBoolean("meshchain.bridge.enabled")
+        Optional<HardwareBridge> bridge = config.hasPath("meshchain.bridge.enabled") && config.getBoolean("meshchain.bridge.enabled")
                 ? Optional.of(HardwareBridge.fromConfig(config)) : Optional.empty();
         extensions.add(ApiServer.extension(ApiConfig.defaults(host, apiPort), bridge.map(HardwareBridge::directory)));
         bridge.ifPresent(extensions::add);

@@ -63,9 +63,14 @@ class BridgeClusterTest {
                     "meshchain.bridge.broker-url = \"" + broker.url() + "\"\nmeshchain.bridge.reconnect.max-delay = 1s")
                     .withFallback(ConfigFactory.defaultReference()).resolve());
             Devnet devnet = Devnet.prepare(new Devnet.Layout(dir.resolve("devnet"), 4, 1, "127.0.0.1", freePorts(4)), i -> null);
+            int apiPort = freePorts(1);
             try (devnet) {
-                devnet.startAll(DefaultExecutors.factory(), i -> i == 0 ? List.<NodeExtension>of(bridge) : List.of(),
-                        InboundInspector.NONE);
+                // validator 0 runs the bridge and the API server, which serves the bridge's device directory
+                devnet.startAll(DefaultExecutors.factory(), i -> i == 0
+                        ? List.<NodeExtension>of(org.meshchain.node.api.ApiServer.extension(
+                                org.meshchain.node.api.ApiConfig.defaults("127.0.0.1", apiPort),
+                                java.util.Optional.of(bridge.directory())), bridge)
+                        : List.of(), InboundInspector.NONE);
                 NodeServices node0 = devnet.node(0).services();
                 ChainId chain = node0.chainId();
                 await("the bridge connects", 60, bridge::connected);
@@ -152,6 +157,13 @@ class BridgeClusterTest {
                         assertThat(replay.code()).isEqualTo(ReplyCode.REPLAY);
                     }
                     assertThat(bridge.directory().devices()).hasSize(3).allMatch(d -> d.online() && d.framesAccepted() >= 3);
+                    // and the API shows them at /v1/devices
+                    var http = java.net.http.HttpClient.newHttpClient();
+                    String body = http.send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + apiPort + "/v1/devices")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    assertThat(body).contains("\"bridge\":true").contains("\"total\":3")
+                            .contains(Address.of(devices.get(0).publicKey()).toHex()).contains("\"online\":true");
                 } finally {
                     for (Micronode device : nodes) {
                         device.close();
