@@ -86,10 +86,15 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     record Failed(long seq, ActorRef<ExecutorActor.Command> executor, Throwable error) implements Command {}
 
     public static Behavior<Command> create(Settings settings, Ledger ledger, CommittedState committed) {
+        return create(settings, ledger, committed, null);
+    }
+
+    /** With {@code metrics} (may be null) updated after every block. */
+    public static Behavior<Command> create(Settings settings, Ledger ledger, CommittedState committed, ExecutionMetrics metrics) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(committed, "committed");
-        return Behaviors.setup(ctx -> new ExecutorPool(ctx, settings, ledger, committed));
+        return Behaviors.setup(ctx -> new ExecutorPool(ctx, settings, ledger, committed, metrics));
     }
 
     private final Settings settings;
@@ -108,9 +113,13 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     /** Computes the state root's subtrees in parallel (one thread per executor; idle while executors run). */
     private final ForkJoinPool rootPool;
     private final int rootForkDepth;
+    private final ExecutionMetrics metrics;
+    private long startedNanos;
 
-    private ExecutorPool(ActorContext<Command> context, Settings settings, Ledger ledger, CommittedState committed) {
+    private ExecutorPool(ActorContext<Command> context, Settings settings, Ledger ledger, CommittedState committed,
+                         ExecutionMetrics metrics) {
         super(context);
+        this.metrics = metrics;
         this.settings = settings;
         this.ledger = ledger;
         this.committed = committed;
@@ -162,6 +171,9 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         } else if (waiting.size() < settings.maxQueuedBlocks()) {
             waiting.add(e);
         } else {
+            if (metrics != null) {
+                metrics.refused();
+            }
             e.result().completeExceptionally(new RejectedExecutionException("executor pool: " + waiting.size()
                     + " blocks already waiting (execution.max-queued-blocks)"));
         }
@@ -169,20 +181,32 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     }
 
     private void start(Execute e) {
+        startedNanos = System.nanoTime();
         PreState pre;
         try {
             pre = PreState.open(committed, e.block(), e.ancestors());
         } catch (RuntimeException ex) {
-            e.result().completeExceptionally(ex);
+            failedToStart(e, ex);
             return;
         }
         try {
             job = new BlockJob(nextSeq++, e.block(), ledger, pre, e.result());
         } catch (RuntimeException ex) {
             pre.close();
-            e.result().completeExceptionally(ex);
+            failedToStart(e, ex);
             return;
         }
+        startJob();
+    }
+
+    private void failedToStart(Execute e, RuntimeException ex) {
+        if (metrics != null) {
+            metrics.failed();
+        }
+        e.result().completeExceptionally(ex);
+    }
+
+    private void startJob() {
         completed = 0;
         failure = null;
         ready.clear();
@@ -296,11 +320,22 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         BlockJob finished = job;
         try {
             if (failure != null) {
+                if (metrics != null) {
+                    metrics.failed();
+                }
                 finished.result.completeExceptionally(failure);
             } else {
-                finished.result.complete(finished.finish(settings.executors() > 1 ? rootPool : null, rootForkDepth));
+                ExecutedBlock executed = finished.finish(settings.executors() > 1 ? rootPool : null, rootForkDepth);
+                if (metrics != null) {
+                    metrics.executed(executed, finished.receipts,
+                            finished.graph == null ? 0 : finished.graph.criticalPathLength(), System.nanoTime() - startedNanos);
+                }
+                finished.result.complete(executed);
             }
         } catch (RuntimeException e) {
+            if (metrics != null) {
+                metrics.failed();
+            }
             finished.result.completeExceptionally(e);
         } finally {
             finished.preState.close();

@@ -247,4 +247,30 @@ class ParallelEquivalenceTest {
             }
         }
     }
+
+    @Example
+    void thePoolReportsBlocksTransactionsGasAndParallelism() throws Exception {
+        org.meshchain.node.metrics.Metrics registry = new org.meshchain.node.metrics.Metrics();
+        var pool = testKit.spawn(ExecutorPool.create(new ExecutorPool.Settings(2, 16, 4), ledger, chain.committed,
+                new ExecutionMetrics(registry, 2)), "metered-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
+        PooledBlockExecutor executor = new PooledBlockExecutor(pool);
+        var head = chain.chain.head().orElseThrow();
+        Block block = new BlockGenerator(world, 79).next(head.height() + 1, head.blockId(), 40, 0, true);
+        ExecutedBlock executed = await(executor.execute(block, List.of()));
+        assertThatThrownBy(() -> await(executor.execute(TestChain.block(head.height() + 9, head.blockId(), List.of()), List.of())))
+                .isInstanceOf(ExecutionException.class);
+        long successes = 0;
+        for (Bytes r : executed.receipts()) {
+            successes += Receipt.decode(r).succeeded() ? 1 : 0;
+        }
+        String text = registry.render();
+        assertThat(text).contains("meshchain_executor_blocks_total{outcome=\"executed\"} 1")
+                .contains("meshchain_executor_blocks_total{outcome=\"failed\"} 1")
+                .contains("meshchain_executor_transactions_total{status=\"success\"} " + successes)
+                .contains("meshchain_executor_gas_used_total " + executed.gasUsed())
+                .contains("meshchain_executor_executors 2")
+                .contains("meshchain_executor_block_seconds_count 1");
+        assertThat(text).containsPattern("meshchain_executor_available_parallelism [0-9.]+");
+        testKit.stop(pool);
+    }
 }
