@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         versionProvider = MeshchainCli.VersionProvider.class,
         description = "MeshChain: a permissioned BFT blockchain node.",
         subcommands = {CommandLine.HelpCommand.class, KeysCommand.class, SnapshotCommand.class, GenesisCommand.class,
-            NodeCommand.class, DevnetCommand.class, TlsCommand.class, TxCommand.class, StatusCommand.class})
+            NodeCommand.class, DevnetCommand.class, TlsCommand.class, TxCommand.class, StatusCommand.class,
+            DevicesCommand.class})
 public final class MeshchainCli implements Runnable {
 
     @CommandLine.Spec

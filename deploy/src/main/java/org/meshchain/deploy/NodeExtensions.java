@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.meshchain.bridge.HardwareBridge;
 import org.meshchain.node.Node;
 import org.meshchain.node.api.ApiConfig;
 import org.meshchain.node.api.ApiServer;
@@ -32,7 +33,12 @@ final class NodeExtensions {
      */
     static List<NodeExtension> forValidator(String host, int apiPort, int managementPort, Config config) {
         List<NodeExtension> extensions = new ArrayList<>();
-        extensions.add(ApiServer.extension(ApiConfig.defaults(host, apiPort), Optional.empty()));
+        // the hardware bridge (docs/DEVICES.md) when meshchain.bridge.enabled (its config is validated here, at
+        // start-up); the API serves its device directory at /v1/devices
+        Optional<HardwareBridge> bridge = config.hasPath("meshchain.bridge.enabled") && config.getBoolean("meshchain.bridge.enabled")
+                ? Optional.of(HardwareBridge.fromConfig(config)) : Optional.empty();
+        extensions.add(ApiServer.extension(ApiConfig.defaults(host, apiPort), bridge.map(HardwareBridge::directory)));
+        bridge.ifPresent(extensions::add);
         return extensions;
     }
 
