@@ -20,6 +20,9 @@ public final class NodeKey {
     /** The empty subtree: hash of 32 zero bytes, never stored. */
     public static final NodeKey EMPTY = new NodeKey(0, new byte[Hash32.LENGTH]);
 
+    private static final java.lang.invoke.VarHandle HASH_PREFIX =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final long version;
     /** Owned, never exposed or modified (hashes are computed into fresh arrays). */
     private final byte[] hash;
@@ -67,6 +70,11 @@ public final class NodeKey {
 
     public boolean isEmpty() {
         return this == EMPTY;
+    }
+
+    /** The first 8 hash bytes as a big-endian long (uniform digest bits, for hash tables). */
+    long hashPrefix() {
+        return (long) HASH_PREFIX.get(hash, 0);
     }
 
     /** The raw hash for in-place hashing; callers must not modify it. */
