@@ -23,11 +23,16 @@ public final class SparseMerkleTree {
 
     public static final int DEPTH = 256;
 
+    private static final java.lang.invoke.VarHandle PATH_PREFIX =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final NodeStore store;
+    private final boolean memoiseChildren;
     private long hashCalls;
 
     public SparseMerkleTree(NodeStore store) {
         this.store = Objects.requireNonNull(store, "store");
+        this.memoiseChildren = store.memoisesChildren();
         if (store.latestVersion() < 0) {
             store.commit(VersionCommit.genesis());
         }
@@ -155,7 +160,9 @@ public final class SparseMerkleTree {
             return cached;
         }
         SmtNode loaded = load(inner.child(bit));
-        inner.cacheChild(bit, loaded);
+        if (memoiseChildren) {
+            inner.cacheChild(bit, loaded);
+        }
         return loaded;
     }
 
@@ -177,10 +184,36 @@ public final class SparseMerkleTree {
         final List<SmtNode> created = new ArrayList<>();
         final List<NodeKey> stale = new ArrayList<>();
 
+        /** The first 64 bits of each path: the splits of the top 64 levels search a primitive array. */
+        final long[] prefixes;
+
         BatchUpdate(long version, List<SmtUpdate> updates, byte[][] paths) {
             this.version = version;
             this.updates = updates;
             this.paths = paths;
+            this.prefixes = new long[paths.length];
+            for (int i = 0; i < paths.length; i++) {
+                prefixes[i] = (long) PATH_PREFIX.get(paths[i], 0);
+            }
+        }
+
+        /** Index of the first path of the sorted slice {@code [from, to)} with bit {@code depth} set. */
+        int split(int depth, int from, int to) {
+            if (depth >= 64) {
+                return SmtHasher.firstWithBitSet(paths, depth, from, to);
+            }
+            int shift = 63 - depth;
+            int low = from;
+            int high = to;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (((prefixes[mid] >>> shift) & 1) == 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
         }
 
         SmtNode update(SmtNode node, int depth, int from, int to) {
@@ -190,7 +223,7 @@ public final class SparseMerkleTree {
             if (!(node instanceof InnerNode inner)) {
                 return build(depth, from, to, (LeafNode) node);
             }
-            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            int split = split(depth, from, to);
             boolean leftTouched = split > from;
             boolean rightTouched = to > split;
             SmtNode newLeft = leftTouched ? update(child(inner, 0), depth + 1, from, split) : null;
@@ -248,7 +281,7 @@ public final class SparseMerkleTree {
                 }
                 return newLeaf(lastPut);
             }
-            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            int split = split(depth, from, to);
             LeafNode existingLeft = null;
             LeafNode existingRight = null;
             if (existing != null) {
@@ -286,8 +319,7 @@ public final class SparseMerkleTree {
         private LeafNode newLeaf(int index) {
             Bytes value = updates.get(index).value();
             byte[] valueHash = hasher.value(value);
-            byte[] hash = hasher.leaf(paths[index], valueHash);
-            LeafNode leaf = new LeafNode(new NodeKey(version, hash), paths[index], valueHash, value);
+            LeafNode leaf = new LeafNode(hasher.leafKey(version, paths[index], valueHash), paths[index], valueHash, value);
             created.add(leaf);
             return leaf;
         }
@@ -295,10 +327,11 @@ public final class SparseMerkleTree {
         private InnerNode newInner(SmtNode left, SmtNode right) {
             NodeKey leftKey = keyOf(left);
             NodeKey rightKey = keyOf(right);
-            byte[] hash = hasher.inner(leftKey.hashBytes(), rightKey.hashBytes());
-            InnerNode inner = new InnerNode(new NodeKey(version, hash), leftKey, rightKey);
-            inner.cacheChild(0, left);
-            inner.cacheChild(1, right);
+            InnerNode inner = new InnerNode(hasher.innerKey(version, leftKey, rightKey), leftKey, rightKey);
+            if (memoiseChildren) {
+                inner.cacheChild(0, left);
+                inner.cacheChild(1, right);
+            }
             created.add(inner);
             return inner;
         }

@@ -41,7 +41,7 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code headers}: height → canonical header (headers without bodies, for light clients)
  *   <li>{@code block_index}: block id → height
  *   <li>{@code tx_index}: tx id → height (8) || position (4)
- *   <li>{@code receipts}: height (8) || position (4) → canonical receipt
+ *   <li>{@code receipts}: height → the block's receipts in one value ({@link ReceiptsBlob})
  *   <li>{@code consensus}: height → the QC that certifies the block at that height
  *   <li>{@code state_nodes}, {@code state_values}, {@code state_stale}, {@code state_roots}: written
  *       by the state layer ({@link StateDelta})
@@ -50,7 +50,8 @@ import org.rocksdb.WriteOptions;
  */
 public final class ChainStore implements AutoCloseable {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** 2: receipts stored as one blob per block (1 kept them per transaction). */
+    public static final int SCHEMA_VERSION = 2;
     /** Most blocks pruned in one commit, so pruning never stalls consensus for long. */
     static final int MAX_PRUNE_PER_COMMIT = 1_000;
 
@@ -86,8 +87,11 @@ public final class ChainStore implements AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle[] families;
     private final WriteOptions syncWrites;
+    private final WriteBatch commitBatch;
     private volatile Head head;
     private volatile long prunedBelow;
+    /** Whether the last commit found the store past quota × high-water fraction. */
+    private volatile boolean aboveHighWaterMark;
     private volatile boolean closed;
 
     private ChainStore(Path directory, ChainStoreConfig config, DomainCodecs codecs, List<AutoCloseable> resources,
@@ -99,6 +103,8 @@ public final class ChainStore implements AutoCloseable {
         this.db = db;
         this.families = families;
         this.syncWrites = syncWrites;
+        this.commitBatch = new WriteBatch();
+        resources.add(commitBatch);
     }
 
     /**
@@ -237,6 +243,19 @@ public final class ChainStore implements AutoCloseable {
         return Optional.ofNullable(head);
     }
 
+    /** The settings this store was opened with. */
+    public ChainStoreConfig config() {
+        return config;
+    }
+
+    /**
+     * Whether the last commit found the store past its high-water mark; the state layer then prunes
+     * its versions older than the retention window too ({@code StateStore}).
+     */
+    public boolean aboveHighWaterMark() {
+        return aboveHighWaterMark;
+    }
+
     /** Heights below this have been pruned. */
     public long prunedBelow() {
         return prunedBelow;
@@ -259,12 +278,10 @@ public final class ChainStore implements AutoCloseable {
         if (!block.header().parentId().equals(expectedParent)) {
             throw new CommitRejectedException(new StorageError.ParentMismatch(expectedParent, block.header().parentId()));
         }
-        // tx ids are needed for the root and the index: hash each transaction once
+        // each transaction is encoded once: its bytes give its id and are the block body's bytes
+        EncodedBlock encoded = encodeWithTxIds(block);
         List<SignedTransaction> transactions = block.transactions();
-        List<Hash32> txIds = new ArrayList<>(transactions.size());
-        for (SignedTransaction tx : transactions) {
-            txIds.add(tx.id());
-        }
+        List<Hash32> txIds = encoded.txIds();
         Hash32 txRoot = TxRoot.ofIds(txIds);
         if (!txRoot.equals(block.header().txRoot())) {
             throw new CommitRejectedException(new StorageError.TxRootMismatch(block.header().txRoot(), txRoot));
@@ -277,34 +294,80 @@ public final class ChainStore implements AutoCloseable {
         if (receipts.size() != block.transactions().size()) {
             throw new CommitRejectedException(new StorageError.ReceiptCountMismatch(block.transactions().size(), receipts.size()));
         }
-        byte[] encodedBlock = DomainCodecs.encode(block);
+        byte[] encodedBlock = encoded.bytes();
         if (encodedBlock.length > config.maxBlockBytes()) {
             throw new CommitRejectedException(new StorageError.BlockTooLarge(encodedBlock.length, config.maxBlockBytes()));
         }
-        long incoming = encodedBlock.length + delta.byteSize();
+        byte[] receiptsBlob = ReceiptsBlob.encode(receipts);
+        long incoming = encodedBlock.length + receiptsBlob.length + delta.byteSize();
         long used = approximateDiskUsage();
         if (used + incoming > config.quotaBytes()) {
             throw new CommitRejectedException(new StorageError.QuotaExceeded(used, incoming, config.quotaBytes()));
         }
 
-        try (WriteBatch batch = new WriteBatch()) {
+        // one batch object reused across commits (one writer): clear() keeps its native buffer
+        WriteBatch batch = commitBatch;
+        try {
+            batch.clear();
             putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
+            byte[] location = positionKey(height, 0);
+            ColumnFamilyHandle txIndex = family(Family.TX_INDEX);
             for (int position = 0; position < transactions.size(); position++) {
-                batch.put(family(Family.TX_INDEX), txIds.get(position).toByteArray(),
-                        positionKey(height, position));
-                batch.put(family(Family.RECEIPTS), positionKey(height, position), receipts.get(position).toByteArray());
+                ByteBuffer.wrap(location).putInt(8, position);
+                batch.put(txIndex, txIds.get(position).toByteArray(), location);
             }
+            // all receipts of the block in one value: one put instead of one per transaction
+            batch.put(family(Family.RECEIPTS), heightKey(height), receiptsBlob);
             addStateWrites(batch, delta);
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("commit of block " + height + " failed: " + e.getMessage(), e);
+        } finally {
+            batch.clear();
         }
         Head committed = new Head(height, blockId);
         head = committed;
-        if (used + incoming > (long) (config.quotaBytes() * config.highWaterFraction())) {
+        aboveHighWaterMark = used + incoming > (long) (config.quotaBytes() * config.highWaterFraction());
+        if (aboveHighWaterMark) {
             pruneBeyondRetention();
         }
         return committed;
+    }
+
+    /** A block's canonical bytes and its transactions' ids, from one encoding of each transaction. */
+    record EncodedBlock(byte[] bytes, List<Hash32> txIds) {
+    }
+
+    /**
+     * Encodes the block as {@code DomainCodecs.encode(block)} does (header, ULEB128 count, the
+     * transactions' canonical bytes in order) while hashing each transaction's bytes for its id
+     * ({@code H("SignedTransaction", bytes)}), so no transaction is encoded twice.
+     */
+    static EncodedBlock encodeWithTxIds(Block block) {
+        List<SignedTransaction> transactions = block.transactions();
+        byte[] header = DomainCodecs.encode(block.header());
+        byte[][] encodedTxs = new byte[transactions.size()][];
+        List<Hash32> ids = new ArrayList<>(transactions.size());
+        int total = header.length + 10;
+        for (int i = 0; i < encodedTxs.length; i++) {
+            encodedTxs[i] = DomainCodecs.encode(transactions.get(i));
+            ids.add(org.meshchain.core.crypto.Hashing.tagged("SignedTransaction", encodedTxs[i]));
+            total += encodedTxs[i].length;
+        }
+        byte[] out = new byte[total];
+        System.arraycopy(header, 0, out, 0, header.length);
+        int offset = header.length;
+        long count = encodedTxs.length;
+        do {
+            int low = (int) (count & 0x7F);
+            count >>>= 7;
+            out[offset++] = (byte) (count == 0 ? low : low | 0x80);
+        } while (count != 0);
+        for (byte[] tx : encodedTxs) {
+            System.arraycopy(tx, 0, out, offset, tx.length);
+            offset += tx.length;
+        }
+        return new EncodedBlock(java.util.Arrays.copyOf(out, offset), ids);
     }
 
     /** Block (id-prefixed), header, id index, certificate and the head pointer, into one batch. */
@@ -494,7 +557,7 @@ public final class ChainStore implements AutoCloseable {
             for (Family family : List.of(Family.BLOCKS, Family.HEADERS, Family.CONSENSUS)) {
                 batch.deleteRange(family(family), heightKey(from), heightKey(to));
             }
-            batch.deleteRange(family(Family.RECEIPTS), positionKey(from, 0), positionKey(to, 0));
+            batch.deleteRange(family(Family.RECEIPTS), heightKey(from), heightKey(to));
             batch.put(family(Family.META), META_PRUNED_BELOW, heightKey(to));
             db.write(syncWrites, batch);
             prunedBelow = to;

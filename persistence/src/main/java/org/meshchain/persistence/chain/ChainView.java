@@ -88,10 +88,11 @@ public final class ChainView implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.wrap(location);
         long height = buffer.getLong();
         int position = buffer.getInt();
-        byte[] receipt = get(ChainStore.Family.RECEIPTS, location);
-        if (receipt == null) {
-            throw new CorruptionException(height, "transaction " + txId + " indexed at position " + position + " has no receipt");
+        byte[] receipts = get(ChainStore.Family.RECEIPTS, ChainStore.heightKey(height));
+        if (receipts == null) {
+            throw new CorruptionException(height, "transaction " + txId + " indexed at position " + position + " has no receipts");
         }
+        byte[] receipt = ReceiptsBlob.receiptAt(height, receipts, position);
         return Optional.of(new ChainStore.TxLocation(height, position, Bytes.of(receipt)));
     }
 

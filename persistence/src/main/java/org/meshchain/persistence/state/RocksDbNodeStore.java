@@ -138,6 +138,12 @@ public final class RocksDbNodeStore implements NodeStore {
         stagedNodes = nodes;
     }
 
+    /** No in-memory child links: memory stays within the LRU cache bound plus the staged version. */
+    @Override
+    public boolean memoisesChildren() {
+        return false;
+    }
+
     /** Whether a version is staged and waiting to be written with its block. */
     public boolean hasStaged() {
         return staged != null;
