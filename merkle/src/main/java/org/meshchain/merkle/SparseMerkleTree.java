@@ -122,9 +122,24 @@ public final class SparseMerkleTree {
         if (start.compareTo(end) > 0) {
             throw new IllegalArgumentException("range start " + start + " after end " + end);
         }
-        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray());
+        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray(), true);
         walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
         return new SmtRange(walk.entries, new SmtRangeProof(walk.steps));
+    }
+
+    /**
+     * The range proof for {@code [start, end]} in {@code version} without its entries: the same proof
+     * as {@link #range}'s, built from the nodes on the two boundary paths only (O(log n) nodes), for
+     * callers that read the entries from elsewhere (a snapshot export streams them from the flat
+     * state in key order).
+     */
+    public SmtRangeProof rangeProof(long version, Hash32 start, Hash32 end) {
+        if (start.compareTo(end) > 0) {
+            throw new IllegalArgumentException("range start " + start + " after end " + end);
+        }
+        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray(), false);
+        walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
+        return new SmtRangeProof(walk.steps);
     }
 
     /** Drops versions below {@code oldestRetained} and frees their nodes that later versions do not use. */
@@ -348,22 +363,31 @@ public final class SparseMerkleTree {
         final byte[] end;
         final List<SmtEntry> entries = new ArrayList<>();
         final List<SmtRangeProof.Step> steps = new ArrayList<>();
+        /** False: proof steps only; subtrees inside the range are not walked. */
+        final boolean collectEntries;
 
-        RangeWalk(byte[] start, byte[] end) {
+        RangeWalk(byte[] start, byte[] end, boolean collectEntries) {
             this.start = start;
             this.end = end;
+            this.collectEntries = collectEntries;
         }
 
         void visit(SmtNode node, int depth, byte[] prefix) {
             switch (RangeBounds.classify(prefix, depth, start, end)) {
-                case INSIDE -> collect(node);
+                case INSIDE -> {
+                    if (collectEntries) {
+                        collect(node);
+                    }
+                }
                 case OUTSIDE -> steps.add(new SmtRangeProof.Step.Subtree(keyOf(node).hash()));
                 case STRADDLING -> {
                     switch (node) {
                         case null -> steps.add(new SmtRangeProof.Step.Empty());
                         case LeafNode leaf when RangeBounds.contains(leaf.pathBytes(), start, end) -> {
                             steps.add(new SmtRangeProof.Step.RangeLeaf());
-                            entries.add(new SmtEntry(leaf.path(), leaf.value()));
+                            if (collectEntries) {
+                                entries.add(new SmtEntry(leaf.path(), leaf.value()));
+                            }
                         }
                         case LeafNode leaf -> steps.add(new SmtRangeProof.Step.OtherLeaf(leaf.path(), leaf.valueHash()));
                         case InnerNode inner -> {

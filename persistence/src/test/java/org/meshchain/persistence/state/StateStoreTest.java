@@ -156,9 +156,9 @@ class StateStoreTest {
     @Test
     void pastTheHighWaterMarkOldStateVersionsArePrunedAndAtTheQuotaNothingIsWritten() throws Exception {
         chain.close();
-        long retention = 5;
-        // a 4 MiB quota, pruning from 10% of it; every block adds 100 new keys, so the store grows to the limit
-        ChainStoreConfig quota = new ChainStoreConfig(4L << 20, 0.1, retention, 16 << 20, 8L << 20);
+        long retention = 3;
+        // a 32 MiB quota, pruning from 2% of it; every block adds 100 new keys, so the store grows to the limit
+        ChainStoreConfig quota = new ChainStoreConfig(32L << 20, 0.02, retention, 16 << 20, 8L << 20);
         chain = ChainStore.open(dir, quota, DomainCodecs.DEFAULT);
         state = new StateStore(chain, 1_000, 1024);
         int nextKey = 0;
@@ -184,6 +184,7 @@ class StateStoreTest {
             }
         }
         assertThat(firstPrunedAt).as("state versions pruned once past the high-water mark").isPositive();
+        assertThat(chain.prunedBelow()).as("blocks pruned too").isPositive();
         assertThat(refused).as("a 4 MiB quota is reached").isNotNull();
         assertThat(refused.error()).isInstanceOf(StorageError.QuotaExceeded.class);
         assertThat(refused).hasMessageContaining("quota");
