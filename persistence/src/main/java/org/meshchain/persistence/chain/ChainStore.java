@@ -88,6 +88,8 @@ public final class ChainStore implements AutoCloseable {
     private final ColumnFamilyHandle[] families;
     private final WriteOptions syncWrites;
     private final WriteBatch commitBatch;
+    /** Logged but not synced: bulk writes whose durability a later synced write provides. */
+    private final WriteOptions bufferedWrites;
     private volatile Head head;
     private volatile long prunedBelow;
     /** Whether the last commit found the store past quota × high-water fraction. */
@@ -105,6 +107,8 @@ public final class ChainStore implements AutoCloseable {
         this.syncWrites = syncWrites;
         this.commitBatch = new WriteBatch();
         resources.add(commitBatch);
+        this.bufferedWrites = new WriteOptions().setSync(false);
+        resources.add(bufferedWrites);
     }
 
     /**
@@ -433,7 +437,17 @@ public final class ChainStore implements AutoCloseable {
     }
 
     /** Writes one imported chunk's state together with the import's progress marker (one synced batch). */
-    public synchronized void writeSnapshotChunk(StateDelta delta, byte[] progress) {
+    public void writeSnapshotChunk(StateDelta delta, byte[] progress) {
+        writeSnapshotChunk(delta, progress, true);
+    }
+
+    /**
+     * Writes one imported chunk's state together with the import's progress marker in one batch,
+     * synced or not. Unsynced batches are still atomic and stay in write order in RocksDB's log, so
+     * after a crash the marker never describes data that is missing; a later synced write makes them
+     * all durable.
+     */
+    public synchronized void writeSnapshotChunk(StateDelta delta, byte[] progress, boolean sync) {
         checkOpen();
         if (head != null) {
             throw new IllegalStateException("snapshot import into a store that already has a chain");
@@ -441,7 +455,7 @@ public final class ChainStore implements AutoCloseable {
         try (WriteBatch batch = new WriteBatch()) {
             addStateWrites(batch, delta);
             batch.put(family(Family.META), META_SNAPSHOT_IMPORT, progress);
-            db.write(syncWrites, batch);
+            db.write(sync ? syncWrites : bufferedWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("writing an imported chunk failed: " + e.getMessage(), e);
         }
@@ -517,6 +531,15 @@ public final class ChainStore implements AutoCloseable {
                 iterator.prev();
             }
             return iterator.isValid() ? Optional.of(new byte[][] {iterator.key(), iterator.value()}) : Optional.empty();
+        }
+    }
+
+    /** RocksDB's estimate of the number of flat state entries (for progress reporting only). */
+    public long estimatedStateEntries() {
+        try {
+            return db.getLongProperty(family(Family.STATE_VALUES), "rocksdb.estimate-num-keys");
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read RocksDB key estimate: " + e.getMessage(), e);
         }
     }
 

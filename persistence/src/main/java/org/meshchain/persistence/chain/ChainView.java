@@ -101,6 +101,22 @@ public final class ChainView implements AutoCloseable {
         return Optional.ofNullable(get(ChainStore.familyOf(column), key));
     }
 
+    /** Visits state entries of this view with {@code from <= key < toExclusive} in key order until the visitor returns false. */
+    public void scanState(StateDelta.Column column, byte[] from, byte[] toExclusive,
+            java.util.function.BiPredicate<byte[], byte[]> visitor) {
+        try (org.rocksdb.RocksIterator iterator = db.newIterator(store.family(ChainStore.familyOf(column)), readOptions)) {
+            for (iterator.seek(from); iterator.isValid(); iterator.next()) {
+                byte[] key = iterator.key();
+                if (java.util.Arrays.compareUnsigned(key, toExclusive) >= 0 || !visitor.test(key, iterator.value())) {
+                    break;
+                }
+            }
+            iterator.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("state scan failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         readOptions.close();

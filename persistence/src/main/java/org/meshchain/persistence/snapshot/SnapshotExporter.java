@@ -14,14 +14,20 @@ import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.crypto.Hashing;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.QuorumCertificate;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.merkle.SmtEntry;
 import org.meshchain.merkle.SmtRange;
+import org.meshchain.merkle.SmtRangeProof;
+import org.meshchain.persistence.chain.ChainView;
+import org.meshchain.persistence.chain.StateDelta;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.state.StateStore;
 
 /**
  * Streams the state at a committed height into a snapshot file (DESIGN 7.3): key order, chunks of
  * about {@code targetEntriesPerChunk} entries, each with the range proof that lets an importer check
- * it against the certified root. Written to {@code out.partial}, fsynced, then renamed into place
+ * it against the certified root. At the head the entries stream from the flat state; at an older
+ * retained height (the flat state holds only the head) the tree is walked interval by interval. Written to {@code out.partial}, fsynced, then renamed into place
  * (and the directory fsynced), so {@code out} is either complete or absent.
  */
 public final class SnapshotExporter {
@@ -55,21 +61,26 @@ public final class SnapshotExporter {
             throw new SnapshotException("state root at height " + height + " is " + root + " but the certificate says "
                     + certificate.voteData().stateRoot());
         }
-        int chunkCount = chunkCount(state, version, targetEntriesPerChunk);
+        boolean atHead = version == state.latestVersion();
         Path partial = out.resolveSibling(out.getFileName() + ".partial");
-        List<SnapshotManifest.ChunkInfo> chunks = new ArrayList<>(chunkCount);
+        List<SnapshotManifest.ChunkInfo> chunks = new ArrayList<>();
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
                 OutputStream stream = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20)) {
             long offset = 0;
             stream.write(SnapshotFormat.header());
             offset += SnapshotFormat.HEADER_BYTES;
-            BigInteger width = KEY_SPACE.divide(BigInteger.valueOf(chunkCount));
-            for (int i = 0; i < chunkCount; i++) {
-                BigInteger start = width.multiply(BigInteger.valueOf(i));
-                BigInteger end = i == chunkCount - 1 ? KEY_SPACE.subtract(BigInteger.ONE) : start.add(width).subtract(BigInteger.ONE);
-                offset = writeInterval(state, version, start, end, stream, offset, chunks);
-                progress.chunkDone(i + 1, chunkCount, offset);
+            if (atHead) {
+                offset = streamFlatState(chain, state, height, version, targetEntriesPerChunk, stream, offset, chunks, progress);
+            } else {
+                int chunkCount = chunkCount(state, version, targetEntriesPerChunk);
+                BigInteger width = KEY_SPACE.divide(BigInteger.valueOf(chunkCount));
+                for (int i = 0; i < chunkCount; i++) {
+                    BigInteger start = width.multiply(BigInteger.valueOf(i));
+                    BigInteger end = i == chunkCount - 1 ? KEY_SPACE.subtract(BigInteger.ONE) : start.add(width).subtract(BigInteger.ONE);
+                    offset = writeInterval(state, version, start, end, stream, offset, chunks);
+                    progress.chunkDone(i + 1, chunkCount, offset);
+                }
             }
             SnapshotManifest manifest = new SnapshotManifest(height, root, block, certificate, chunks);
             byte[] manifestBytes = manifest.encode();
@@ -82,6 +93,109 @@ public final class SnapshotExporter {
             return manifest;
         } finally {
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /**
+     * Export at the head: the entries come from the flat state ({@code state_values}, one sequential
+     * scan in key order inside one RocksDB snapshot), cut into chunks of {@code target} entries (or
+     * fewer when their bytes approach the chunk limit), each ending at its last entry's path (the last
+     * at 2^256 - 1) so the chunks tile the key space. The tree gives each chunk's range proof from its
+     * two boundary paths only; it is never walked entry by entry.
+     */
+    private static long streamFlatState(ChainStore chain, StateStore state, long height, long version, int target,
+            OutputStream stream, long startOffset, List<SnapshotManifest.ChunkInfo> chunks, SnapshotProgress progress)
+            throws IOException, SnapshotException {
+        int estimatedChunks = (int) Math.min(SnapshotManifest.MAX_CHUNKS, Math.max(1, chain.estimatedStateEntries() / target + 1));
+        try (ChainView view = chain.view()) {
+            if (!view.head().map(h -> h.height() == height).orElse(false)) {
+                throw new SnapshotException("the head moved away from height " + height + " during the export");
+            }
+            ChunkStream chunkStream = new ChunkStream(state, version, stream, startOffset, chunks, progress, estimatedChunks);
+            byte[] end = new byte[Hash32.LENGTH + 1];
+            java.util.Arrays.fill(end, (byte) 0xFF);
+            IOException[] failure = {null};
+            view.scanState(StateDelta.Column.VALUES, new byte[0], end, (key, value) -> {
+                try {
+                    chunkStream.add(key, value, target);
+                    return true;
+                } catch (IOException e) {
+                    failure[0] = e;
+                    return false;
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            return chunkStream.finish();
+        }
+    }
+
+    /** Accumulates entries into chunks and writes each one: proof, encoding, LZ4, hash. */
+    private static final class ChunkStream {
+        private static final int CHUNK_BYTES_SOFT_LIMIT = SnapshotFormat.MAX_CHUNK_BYTES / 2;
+
+        private final StateStore state;
+        private final long version;
+        private final OutputStream stream;
+        private final List<SnapshotManifest.ChunkInfo> chunks;
+        private final SnapshotProgress progress;
+        private final int estimatedChunks;
+        private final java.security.MessageDigest digest = Hashing.sha256Digest();
+        private long offset;
+        private Hash32 start = SnapshotManifest.FIRST_PATH;
+        private List<SmtEntry> entries = new ArrayList<>();
+        private long entryBytes;
+
+        ChunkStream(StateStore state, long version, OutputStream stream, long offset, List<SnapshotManifest.ChunkInfo> chunks,
+                SnapshotProgress progress, int estimatedChunks) {
+            this.state = state;
+            this.version = version;
+            this.stream = stream;
+            this.offset = offset;
+            this.chunks = chunks;
+            this.progress = progress;
+            this.estimatedChunks = estimatedChunks;
+        }
+
+        void add(byte[] key, byte[] value, int target) throws IOException {
+            // a full chunk is closed when the next entry shows there is more: its end is its last path
+            if (entries.size() >= target || entryBytes >= CHUNK_BYTES_SOFT_LIMIT) {
+                Hash32 last = entries.getLast().path();
+                write(last);
+                start = successor(last);
+            }
+            entries.add(new SmtEntry(Hash32.of(key), Bytes.of(value)));
+            entryBytes += key.length + value.length + 4;
+        }
+
+        long finish() throws IOException {
+            write(SnapshotManifest.LAST_PATH);
+            return offset;
+        }
+
+        private void write(Hash32 end) throws IOException {
+            SmtRangeProof proof = state.tree().rangeProof(version, start, end);
+            byte[] raw = SnapshotFormat.encodeChunk(new SmtRange(entries, proof));
+            byte[] compressed = SnapshotFormat.compress(raw);
+            stream.write(compressed);
+            digest.reset();
+            Hash32 hash = Hash32.of(digest.digest(compressed));
+            chunks.add(new SnapshotManifest.ChunkInfo(start, end, entries.size(), offset, compressed.length, raw.length, hash));
+            offset += compressed.length;
+            progress.chunkDone(chunks.size(), Math.max(chunks.size(), estimatedChunks), offset);
+            entries = new ArrayList<>();
+            entryBytes = 0;
+        }
+
+        private static Hash32 successor(Hash32 path) {
+            byte[] next = path.toByteArray();
+            for (int i = next.length - 1; i >= 0; i--) {
+                if (++next[i] != 0) {
+                    break;
+                }
+            }
+            return Hash32.of(next);
         }
     }
 
