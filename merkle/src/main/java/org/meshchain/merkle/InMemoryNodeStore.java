@@ -89,6 +89,8 @@ public final class InMemoryNodeStore implements NodeStore {
                     freed++;
                     if (table.size == 0) {
                         tables.set((int) key.version(), null);
+                    } else {
+                        table.shrinkIfSparse();
                     }
                 }
             }
@@ -110,20 +112,50 @@ public final class InMemoryNodeStore implements NodeStore {
         return version >= 0 && version < tables.size() ? tables.get((int) version) : null;
     }
 
-    /** The nodes of one creation version; sized at load factor at most 1/2, never grown. */
+    /**
+     * The nodes of one creation version; sized at load factor at most 1/2 and never grown. Most of a
+     * version's nodes are freed within a few versions while a few (leaves nobody touches) live on for
+     * long, so a table shrinks when it is mostly empty: memory follows the live nodes, not the
+     * number of versions ever committed.
+     */
     private static final class VersionTable {
 
-        final SmtNode[] nodes;
+        SmtNode[] nodes;
         /** Fingerprint of the node in the same slot; 0 marks an empty slot. */
-        final long[] fingerprints;
-        final int mask;
+        long[] fingerprints;
+        int mask;
         int size;
 
         VersionTable(int expected) {
+            allocate(expected);
+        }
+
+        private void allocate(int expected) {
             int capacity = Integer.highestOneBit(Math.max(2, expected) * 2 - 1) << 1;
             nodes = new SmtNode[capacity];
             fingerprints = new long[capacity];
             mask = capacity - 1;
+        }
+
+        void shrinkIfSparse() {
+            if (nodes.length <= 16 || size * 8 > nodes.length) {
+                return;
+            }
+            SmtNode[] oldNodes = nodes;
+            long[] oldFingerprints = fingerprints;
+            allocate(size);
+            size = 0;
+            for (int i = 0; i < oldNodes.length; i++) {
+                if (oldFingerprints[i] != 0) {
+                    int slot = slotOf(oldFingerprints[i]);
+                    while (fingerprints[slot] != 0) {
+                        slot = (slot + 1) & mask;
+                    }
+                    fingerprints[slot] = oldFingerprints[i];
+                    nodes[slot] = oldNodes[i];
+                    size++;
+                }
+            }
         }
 
         SmtNode get(NodeKey key) {
