@@ -74,6 +74,7 @@ public final class SnapshotBench {
                     manifest.chunks().size(), fileBytes / 1e6, exportNanos / 1e9, exportMbS, raw / 1e6, compressed / 1e6);
 
             long importNanos;
+            long importedNodes;
             try (SnapshotReader reader = SnapshotReader.open(snapshot, DomainCodecs.DEFAULT);
                     ChainStore target = ChainStore.open(work.resolve("target"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
                 long start = System.nanoTime();
@@ -82,12 +83,22 @@ public final class SnapshotBench {
                 if (!result.stateRoot().equals(manifest.stateRoot()) || result.entries() != accounts) {
                     throw new IllegalStateException("import produced " + result.entries() + " entries, root " + result.stateRoot());
                 }
+                importedNodes = new StateStore(target, 0, 1024).nodeCount();
             }
             double importMbS = fileBytes / 1e6 / (importNanos / 1e9);
             double ratio = (double) raw / compressed;
             System.out.printf("import (verify every chunk, write values, build the tree): %.2f s = %.1f MB/s%n",
                     importNanos / 1e9, importMbS);
             System.out.printf("export/disk %.2f, import/disk %.2f%n", exportMbS / diskMbS, importMbS / diskMbS);
+            // What SHA-256 alone allows for a verified import: one hash per value (16 bytes: one
+            // compression block), per leaf and per inner node (65 bytes: two blocks), nothing else.
+            double valueHashNs = 1e9 / rawSha256PerSecond(16);
+            double nodeHashNs = 1e9 / rawSha256PerSecond(65);
+            double hashSeconds = (accounts * valueHashNs + importedNodes * nodeHashNs) / 1e9;
+            System.out.printf("hash bound of a verified import: %,d values x %.0f ns + %,d nodes x %.0f ns = %.2f s"
+                    + " -> at most %.1f MB/s of this file on one core (%.1f%% of import time is that hashing)%n",
+                    accounts, valueHashNs, importedNodes, nodeHashNs, hashSeconds, fileBytes / 1e6 / hashSeconds,
+                    100 * hashSeconds / (importNanos / 1e9));
             System.out.printf("RESULT snapshot export_mb_s=%.1f import_mb_s=%.1f disk_write_mb_s=%.1f ratio=%.2f%n",
                     exportMbS, importMbS, diskMbS, ratio);
         } finally {
@@ -119,6 +130,25 @@ public final class SnapshotBench {
                     List.of()), List.of());
             parent = block.id();
         }
+    }
+
+    /** Best of 4 runs: SHA-256 calls per second on inputs of {@code length} bytes, one reused digest. */
+    private static double rawSha256PerSecond(int length) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] input = new byte[length];
+        byte[] out = new byte[32];
+        int rounds = 1_000_000;
+        double best = 0;
+        for (int run = 0; run < 4; run++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                digest.update(input, 0, length);
+                digest.digest(out, 0, 32);
+                input[i % length] ^= out[0];
+            }
+            best = Math.max(best, rounds / ((System.nanoTime() - start) / 1e9));
+        }
+        return best;
     }
 
     /** Writes {@code bytes} sequentially in 4 MiB blocks and fsyncs; returns MB/s (10^6 bytes). */

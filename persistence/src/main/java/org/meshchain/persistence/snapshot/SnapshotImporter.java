@@ -5,6 +5,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.merkle.NodeKey;
 import org.meshchain.merkle.SmtChunkBuilder;
@@ -77,23 +81,36 @@ public final class SnapshotImporter {
         boolean resumed = next > 0;
         int imported = 0;
         long entries = 0;
-        for (int i = next; i < total; i++) {
-            SnapshotManifest.ChunkInfo info = manifest.chunks().get(i);
-            SmtRange range = reader.decodedChunk(i);
-            if (!builder.addChunk(info.start(), info.end(), range.entries(), range.proof())) {
-                throw SnapshotException.inChunk(i, total, "range proof does not verify against the certified state root "
-                        + manifest.stateRoot());
+        // Reading, hash-checking, decompressing and decoding the next chunk runs on a second thread
+        // while this one verifies, builds and writes the current chunk: one chunk ahead at most.
+        ExecutorService decoder = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "snapshot-import-decoder");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            Future<SmtRange> ahead = next < total ? decode(decoder, reader, next) : null;
+            for (int i = next; i < total; i++) {
+                SnapshotManifest.ChunkInfo info = manifest.chunks().get(i);
+                SmtRange range = await(ahead);
+                ahead = i + 1 < total ? decode(decoder, reader, i + 1) : null;
+                if (!builder.addChunk(info.start(), info.end(), range.entries(), range.proof())) {
+                    throw SnapshotException.inChunk(i, total, "range proof does not verify against the certified state root "
+                            + manifest.stateRoot());
+                }
+                List<SmtNode> nodes = builder.takeNewNodes();
+                List<StateDelta.Write> writes = new ArrayList<>(range.entries().size() + nodes.size());
+                for (SmtEntry entry : range.entries()) {
+                    writes.add(StateDelta.Write.put(StateDelta.Column.VALUES, entry.path().toByteArray(), entry.value().toByteArray()));
+                }
+                addNodes(writes, nodes);
+                chain.writeSnapshotChunk(new StateDelta(writes), marker(reader.manifestHash(), i + 1, builder.checkpoint()), false);
+                imported++;
+                entries += range.entries().size();
+                progress.chunkDone(i + 1, total, info.offset() + info.compressedBytes());
             }
-            List<SmtNode> nodes = builder.takeNewNodes();
-            List<StateDelta.Write> writes = new ArrayList<>(range.entries().size() + nodes.size());
-            for (SmtEntry entry : range.entries()) {
-                writes.add(StateDelta.Write.put(StateDelta.Column.VALUES, entry.path().toByteArray(), entry.value().toByteArray()));
-            }
-            addNodes(writes, nodes);
-            chain.writeSnapshotChunk(new StateDelta(writes), marker(reader.manifestHash(), i + 1, builder.checkpoint()), false);
-            imported++;
-            entries += range.entries().size();
-            progress.chunkDone(i + 1, total, info.offset() + info.compressedBytes());
+        } finally {
+            decoder.shutdownNow();
         }
         NodeKey root;
         try {
@@ -110,6 +127,27 @@ public final class SnapshotImporter {
         }
         chain.installSnapshotBase(manifest.block(), manifest.certificate(), new StateDelta(writes));
         return new Result(manifest.height(), root.hash(), entries, imported, resumed, false);
+    }
+
+    private static Future<SmtRange> decode(ExecutorService decoder, SnapshotReader reader, int index) {
+        return decoder.submit(() -> reader.decodedChunk(index));
+    }
+
+    private static SmtRange await(Future<SmtRange> chunk) throws IOException, SnapshotException {
+        try {
+            return chunk.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SnapshotException("import interrupted");
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case SnapshotException snapshot -> throw snapshot;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
     }
 
     private static void addNodes(List<StateDelta.Write> writes, List<SmtNode> nodes) {
