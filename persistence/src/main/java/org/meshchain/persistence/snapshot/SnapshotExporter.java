@@ -14,8 +14,6 @@ import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.crypto.Hashing;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.QuorumCertificate;
-import org.meshchain.core.codec.Bytes;
-import org.meshchain.merkle.SmtEntry;
 import org.meshchain.merkle.SmtRange;
 import org.meshchain.merkle.SmtRangeProof;
 import org.meshchain.persistence.chain.ChainView;
@@ -101,17 +99,25 @@ public final class SnapshotExporter {
      * scan in key order inside one RocksDB snapshot), cut into chunks of {@code target} entries (or
      * fewer when their bytes approach the chunk limit), each ending at its last entry's path (the last
      * at 2^256 - 1) so the chunks tile the key space. The tree gives each chunk's range proof from its
-     * two boundary paths only; it is never walked entry by entry.
+     * two boundary paths only; it is never walked entry by entry. Two threads: this one scans and
+     * encodes the entries straight into the chunk's bytes; a writer thread (the only one that touches
+     * the tree) adds the proof, compresses, hashes and writes, one chunk behind at most.
      */
     private static long streamFlatState(ChainStore chain, StateStore state, long height, long version, int target,
             OutputStream stream, long startOffset, List<SnapshotManifest.ChunkInfo> chunks, SnapshotProgress progress)
             throws IOException, SnapshotException {
         int estimatedChunks = (int) Math.min(SnapshotManifest.MAX_CHUNKS, Math.max(1, chain.estimatedStateEntries() / target + 1));
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "snapshot-export-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
         try (ChainView view = chain.view()) {
             if (!view.head().map(h -> h.height() == height).orElse(false)) {
                 throw new SnapshotException("the head moved away from height " + height + " during the export");
             }
-            ChunkStream chunkStream = new ChunkStream(state, version, stream, startOffset, chunks, progress, estimatedChunks);
+            ChunkStream chunkStream = new ChunkStream(state, version, stream, startOffset, chunks, progress, estimatedChunks,
+                    writer);
             byte[] end = new byte[Hash32.LENGTH + 1];
             java.util.Arrays.fill(end, (byte) 0xFF);
             IOException[] failure = {null};
@@ -128,10 +134,12 @@ public final class SnapshotExporter {
                 throw failure[0];
             }
             return chunkStream.finish();
+        } finally {
+            writer.shutdownNow();
         }
     }
 
-    /** Accumulates entries into chunks and writes each one: proof, encoding, LZ4, hash. */
+    /** Accumulates encoded entries into chunks and hands each to the writer: proof, LZ4, hash, write. */
     private static final class ChunkStream {
         private static final int CHUNK_BYTES_SOFT_LIMIT = SnapshotFormat.MAX_CHUNK_BYTES / 2;
 
@@ -141,14 +149,20 @@ public final class SnapshotExporter {
         private final List<SnapshotManifest.ChunkInfo> chunks;
         private final SnapshotProgress progress;
         private final int estimatedChunks;
+        private final java.util.concurrent.ExecutorService writer;
         private final java.security.MessageDigest digest = Hashing.sha256Digest();
+        private java.util.concurrent.Future<?> pending;
+        /** Written by the writer thread only; read after it finished. */
         private long offset;
         private Hash32 start = SnapshotManifest.FIRST_PATH;
-        private List<SmtEntry> entries = new ArrayList<>();
-        private long entryBytes;
+        /** The chunk's entries in their canonical encoding (path, ULEB128 length, value), back to back. */
+        private byte[] entryBytes = new byte[1 << 16];
+        private int entryLength;
+        private int entryCount;
+        private byte[] lastPath;
 
         ChunkStream(StateStore state, long version, OutputStream stream, long offset, List<SnapshotManifest.ChunkInfo> chunks,
-                SnapshotProgress progress, int estimatedChunks) {
+                SnapshotProgress progress, int estimatedChunks, java.util.concurrent.ExecutorService writer) {
             this.state = state;
             this.version = version;
             this.stream = stream;
@@ -156,36 +170,93 @@ public final class SnapshotExporter {
             this.chunks = chunks;
             this.progress = progress;
             this.estimatedChunks = estimatedChunks;
+            this.writer = writer;
         }
 
         void add(byte[] key, byte[] value, int target) throws IOException {
+            if (key.length != Hash32.LENGTH) {
+                throw new IOException("flat state holds a key of " + key.length + " bytes: the store is damaged");
+            }
             // a full chunk is closed when the next entry shows there is more: its end is its last path
-            if (entries.size() >= target || entryBytes >= CHUNK_BYTES_SOFT_LIMIT) {
-                Hash32 last = entries.getLast().path();
-                write(last);
+            if (entryCount >= target || entryLength >= CHUNK_BYTES_SOFT_LIMIT) {
+                Hash32 last = Hash32.of(lastPath);
+                submit(last);
                 start = successor(last);
             }
-            entries.add(new SmtEntry(Hash32.of(key), Bytes.of(value)));
-            entryBytes += key.length + value.length + 4;
+            ensure(Hash32.LENGTH + 5 + value.length);
+            System.arraycopy(key, 0, entryBytes, entryLength, Hash32.LENGTH);
+            entryLength += Hash32.LENGTH;
+            long length = value.length;
+            while (length >= 0x80) {
+                entryBytes[entryLength++] = (byte) ((length & 0x7F) | 0x80);
+                length >>>= 7;
+            }
+            entryBytes[entryLength++] = (byte) length;
+            System.arraycopy(value, 0, entryBytes, entryLength, value.length);
+            entryLength += value.length;
+            entryCount++;
+            lastPath = key;
         }
 
         long finish() throws IOException {
-            write(SnapshotManifest.LAST_PATH);
+            submit(SnapshotManifest.LAST_PATH);
+            awaitPending();
             return offset;
         }
 
-        private void write(Hash32 end) throws IOException {
-            SmtRangeProof proof = state.tree().rangeProof(version, start, end);
-            byte[] raw = SnapshotFormat.encodeChunk(new SmtRange(entries, proof));
+        private void ensure(int more) {
+            if (entryLength + more > entryBytes.length) {
+                entryBytes = java.util.Arrays.copyOf(entryBytes, Math.max(entryLength + more, entryBytes.length * 2));
+            }
+        }
+
+        /** Hands the current chunk to the writer after the previous one is written. */
+        private void submit(Hash32 end) throws IOException {
+            awaitPending();
+            Hash32 chunkStart = start;
+            byte[] entries = entryBytes;
+            int length = entryLength;
+            int count = entryCount;
+            pending = writer.submit(() -> {
+                write(chunkStart, end, count, entries, length);
+                return null;
+            });
+            entryBytes = new byte[Math.max(1 << 16, length + (length >> 3))];
+            entryLength = 0;
+            entryCount = 0;
+        }
+
+        private void awaitPending() throws IOException {
+            if (pending == null) {
+                return;
+            }
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("export interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                switch (e.getCause()) {
+                    case IOException io -> throw io;
+                    case RuntimeException runtime -> throw runtime;
+                    case Error error -> throw error;
+                    default -> throw new IllegalStateException(e.getCause());
+                }
+            } finally {
+                pending = null;
+            }
+        }
+
+        private void write(Hash32 chunkStart, Hash32 end, int count, byte[] entries, int length) throws IOException {
+            SmtRangeProof proof = state.tree().rangeProof(version, chunkStart, end);
+            byte[] raw = SnapshotFormat.encodeChunk(count, entries, length, proof);
             byte[] compressed = SnapshotFormat.compress(raw);
             stream.write(compressed);
             digest.reset();
             Hash32 hash = Hash32.of(digest.digest(compressed));
-            chunks.add(new SnapshotManifest.ChunkInfo(start, end, entries.size(), offset, compressed.length, raw.length, hash));
+            chunks.add(new SnapshotManifest.ChunkInfo(chunkStart, end, count, offset, compressed.length, raw.length, hash));
             offset += compressed.length;
             progress.chunkDone(chunks.size(), Math.max(chunks.size(), estimatedChunks), offset);
-            entries = new ArrayList<>();
-            entryBytes = 0;
         }
 
         private static Hash32 successor(Hash32 path) {
