@@ -89,7 +89,9 @@ public final class SnapshotBench {
                 if (!result.stateRoot().equals(manifest.stateRoot()) || result.entries() != accounts) {
                     throw new IllegalStateException("import produced " + result.entries() + " entries, root " + result.stateRoot());
                 }
-                importedNodes = new StateStore(target, 0, 1024).nodeCount();
+            }
+            try (ChainStore reopened = ChainStore.open(work.resolve("target"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+                importedNodes = new StateStore(reopened, 0, 1024).nodeCount();
             }
             double importMbS = fileBytes / 1e6 / (importNanos / 1e9);
             double ratio = (double) raw / compressed;
