@@ -1,6 +1,8 @@
 package org.meshchain.merkle;
 
-import java.util.Arrays;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.HexFormat;
 import org.meshchain.core.crypto.Hash32;
 
@@ -16,18 +18,33 @@ import org.meshchain.core.crypto.Hash32;
  */
 public final class NodeKey {
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     public static final int ENCODED_LENGTH = 8 + Hash32.LENGTH;
     /** The empty subtree: hash of 32 zero bytes, never stored. */
     public static final NodeKey EMPTY = new NodeKey(0, new byte[Hash32.LENGTH]);
 
     private final long version;
-    /** Owned, never exposed or modified (hashes are computed into fresh arrays). */
-    private final byte[] hash;
+    /**
+     * The hash as four big-endian longs rather than a byte array: one object per key instead of
+     * two, which matters for the garbage collector with millions of nodes on the heap.
+     */
+    private final long hash0;
+    private final long hash1;
+    private final long hash2;
+    private final long hash3;
 
+    /** Reads the hash from {@code hash[0..32)}; the array is not kept. */
     NodeKey(long version, byte[] hash) {
-        assert hash.length == Hash32.LENGTH;
+        this(version, hash, 0);
+    }
+
+    NodeKey(long version, byte[] buffer, int offset) {
         this.version = version;
-        this.hash = hash;
+        this.hash0 = (long) LONGS.get(buffer, offset);
+        this.hash1 = (long) LONGS.get(buffer, offset + 8);
+        this.hash2 = (long) LONGS.get(buffer, offset + 16);
+        this.hash3 = (long) LONGS.get(buffer, offset + 24);
     }
 
     public static NodeKey of(long version, Hash32 hash) {
@@ -41,19 +58,17 @@ public final class NodeKey {
         if (encoded.length != ENCODED_LENGTH) {
             throw new IllegalArgumentException("a node key has " + ENCODED_LENGTH + " bytes, got " + encoded.length);
         }
-        long version = 0;
-        for (int i = 0; i < 8; i++) {
-            version = version << 8 | (encoded[i] & 0xFF);
+        long version = (long) LONGS.get(encoded, 0);
+        if (version < 0) {
+            throw new IllegalArgumentException("negative version " + version);
         }
-        return of(version, Hash32.of(Arrays.copyOfRange(encoded, 8, ENCODED_LENGTH)));
+        return new NodeKey(version, encoded, 8);
     }
 
     public byte[] toBytes() {
         byte[] out = new byte[ENCODED_LENGTH];
-        for (int i = 0; i < 8; i++) {
-            out[i] = (byte) (version >>> (56 - 8 * i));
-        }
-        System.arraycopy(hash, 0, out, 8, Hash32.LENGTH);
+        LONGS.set(out, 0, version);
+        copyHashTo(out, 8);
         return out;
     }
 
@@ -62,32 +77,53 @@ public final class NodeKey {
     }
 
     public Hash32 hash() {
-        return Hash32.of(hash);
+        return Hash32.of(hashBytes());
     }
 
     public boolean isEmpty() {
         return this == EMPTY;
     }
 
-    /** The raw hash for in-place hashing; callers must not modify it. */
+    /** The first 8 hash bytes as a big-endian long (uniform digest bits, for hash tables). */
+    long hashPrefix() {
+        return hash0;
+    }
+
+    /** Writes the 32-byte hash at {@code destination[offset..offset+32)}. */
+    void copyHashTo(byte[] destination, int offset) {
+        LONGS.set(destination, offset, hash0);
+        LONGS.set(destination, offset + 8, hash1);
+        LONGS.set(destination, offset + 16, hash2);
+        LONGS.set(destination, offset + 24, hash3);
+    }
+
+    /** A fresh copy of the hash bytes. */
     byte[] hashBytes() {
-        return hash;
+        byte[] out = new byte[Hash32.LENGTH];
+        copyHashTo(out, 0);
+        return out;
+    }
+
+    /** Whether this key's hash equals {@code hash[0..32)}. */
+    boolean hashEquals(byte[] hash) {
+        return hash.length == Hash32.LENGTH && hash0 == (long) LONGS.get(hash, 0) && hash1 == (long) LONGS.get(hash, 8)
+                && hash2 == (long) LONGS.get(hash, 16) && hash3 == (long) LONGS.get(hash, 24);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NodeKey other && version == other.version && Arrays.equals(hash, other.hash);
+        return o instanceof NodeKey other && version == other.version && hash0 == other.hash0 && hash1 == other.hash1
+                && hash2 == other.hash2 && hash3 == other.hash3;
     }
 
     @Override
     public int hashCode() {
         // Digest bytes are uniform: four of them spread the keys; the version separates re-creations.
-        int h = (hash[0] & 0xFF) << 24 | (hash[1] & 0xFF) << 16 | (hash[2] & 0xFF) << 8 | (hash[3] & 0xFF);
-        return h ^ Long.hashCode(version * 0x9E3779B97F4A7C15L);
+        return (int) (hash0 >>> 32) ^ Long.hashCode(version * 0x9E3779B97F4A7C15L);
     }
 
     @Override
     public String toString() {
-        return isEmpty() ? "empty" : "v" + version + ":" + HexFormat.of().formatHex(hash, 0, 8);
+        return isEmpty() ? "empty" : "v" + version + ":" + HexFormat.of().withLowerCase().toHexDigits(hash0);
     }
 }

@@ -44,6 +44,16 @@ public interface NodeStore {
      */
     long prune(long oldestRetained);
 
+    /**
+     * Whether the tree may link loaded and created nodes to their children in memory (a memo that
+     * saves store lookups). True for stores that hold every node on the heap anyway. A store with a
+     * bounded cache must answer false: otherwise the root, always cached, would keep every node it
+     * ever reached alive through those links and the cache bound would mean nothing.
+     */
+    default boolean memoisesChildren() {
+        return true;
+    }
+
     /** Number of nodes currently stored (for metrics and tests). */
     long nodeCount();
 }

@@ -20,6 +20,7 @@ final class SmtHasher {
 
     private final MessageDigest digest = Hashing.sha256Digest();
     private final byte[] block = new byte[BLOCK_LENGTH];
+    private final byte[] output = new byte[Hash32.LENGTH];
     private byte[] valueScratch = new byte[64];
     private long calls;
 
@@ -37,6 +38,24 @@ final class SmtHasher {
         System.arraycopy(left, 0, block, 1, Hash32.LENGTH);
         System.arraycopy(right, 0, block, 1 + Hash32.LENGTH, Hash32.LENGTH);
         return hashBlock();
+    }
+
+    /** The key of a new leaf: {@code SHA-256(0x00 || path || valueHash)}, hashed without allocating a result array. */
+    NodeKey leafKey(long version, byte[] path, byte[] valueHash) {
+        block[0] = LEAF_PREFIX;
+        System.arraycopy(path, 0, block, 1, Hash32.LENGTH);
+        System.arraycopy(valueHash, 0, block, 1 + Hash32.LENGTH, Hash32.LENGTH);
+        digest.update(block, 0, BLOCK_LENGTH);
+        return new NodeKey(version, finishInto());
+    }
+
+    /** The key of a new inner node: {@code SHA-256(0x01 || left || right)}. */
+    NodeKey innerKey(long version, NodeKey left, NodeKey right) {
+        block[0] = INNER_PREFIX;
+        left.copyHashTo(block, 1);
+        right.copyHashTo(block, 1 + Hash32.LENGTH);
+        digest.update(block, 0, BLOCK_LENGTH);
+        return new NodeKey(version, finishInto());
     }
 
     /** {@code SHA-256(value)}. */
@@ -57,6 +76,17 @@ final class SmtHasher {
     private byte[] hashBlock() {
         digest.update(block, 0, BLOCK_LENGTH);
         return finish();
+    }
+
+    /** Finishes into the reused output buffer (valid until the next hash). */
+    private byte[] finishInto() {
+        calls++;
+        try {
+            digest.digest(output, 0, Hash32.LENGTH);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 output fits its 32-byte buffer", e);
+        }
+        return output;
     }
 
     private byte[] finish() {

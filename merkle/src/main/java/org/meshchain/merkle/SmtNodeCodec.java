@@ -62,7 +62,7 @@ public final class SmtNodeCodec {
             node = new InnerNode(key, left, right);
         }
         reader.finish("node");
-        if (!Arrays.equals(hash, key.hashBytes())) {
+        if (!key.hashEquals(hash)) {
             throw new DecodeException("node", DecodeException.Kind.INVALID_VALUE, "content does not hash to its key " + key);
         }
         return node;

@@ -138,6 +138,43 @@ public record SmtRangeProof(List<Step> steps) {
         return rebuilt != null && rebuild.nextStep == proof.steps().size() && Hash32.of(rebuilt).equals(root);
     }
 
+    /** A complete subtree of the tree that a verified range holds: its depth, key, whether it is one leaf, a path in it. */
+    record RangeSubtree(int depth, NodeKey key, boolean singleLeaf, byte[] path) {
+    }
+
+    /** What {@link #verifyAndBuild} gives for a valid proof: the nodes of the range's subtrees and those subtrees in key order. */
+    record VerifiedRange(List<SmtNode> nodes, List<RangeSubtree> subtrees) {
+    }
+
+    /**
+     * {@link #verify} that also keeps what it hashed: the nodes (keyed with {@code version}) of the
+     * subtrees that lie wholly in the range, and each such subtree's root. Null if the proof fails.
+     * The same hashing serves verification and building, so a snapshot import hashes its state once.
+     */
+    static VerifiedRange verifyAndBuild(Hash32 root, Hash32 start, Hash32 end, List<SmtEntry> entries, SmtRangeProof proof,
+            long version) {
+        if (start.compareTo(end) > 0) {
+            return null;
+        }
+        byte[] startBytes = start.toByteArray();
+        byte[] endBytes = end.toByteArray();
+        byte[][] paths = new byte[entries.size()][];
+        for (int i = 0; i < paths.length; i++) {
+            paths[i] = entries.get(i).path().toByteArray();
+            if (!RangeBounds.contains(paths[i], startBytes, endBytes)
+                    || (i > 0 && Arrays.compareUnsigned(paths[i - 1], paths[i]) >= 0)) {
+                return null;
+            }
+        }
+        Rebuild rebuild = new Rebuild(startBytes, endBytes, entries, paths, proof.steps());
+        rebuild.startBuilding(version);
+        byte[] rebuilt = rebuild.subtree(0, RangeBounds.emptyPrefix(), 0, paths.length);
+        if (rebuilt == null || rebuild.nextStep != proof.steps().size() || !Hash32.of(rebuilt).equals(root)) {
+            return null;
+        }
+        return new VerifiedRange(rebuild.built, rebuild.subtrees);
+    }
+
     /** The verifier's walk; {@code null} from any step means the proof is rejected. */
     private static final class Rebuild {
 
@@ -148,6 +185,16 @@ public record SmtRangeProof(List<Step> steps) {
         private final byte[][] paths;
         private final List<Step> steps;
         int nextStep;
+        /** Building mode: nodes are created (keyed with this version) for the subtrees inside the range. */
+        private boolean building;
+        private long buildVersion;
+        final List<SmtNode> built = new java.util.ArrayList<>();
+        final List<RangeSubtree> subtrees = new java.util.ArrayList<>();
+
+        void startBuilding(long version) {
+            building = true;
+            buildVersion = version;
+        }
 
         Rebuild(byte[] start, byte[] end, List<SmtEntry> entries, byte[][] paths, List<Step> steps) {
             this.start = start;
@@ -161,6 +208,14 @@ public record SmtRangeProof(List<Step> steps) {
         byte[] subtree(int depth, byte[] prefix, int from, int to) {
             switch (RangeBounds.classify(prefix, depth, start, end)) {
                 case INSIDE -> {
+                    if (building) {
+                        SmtNode node = buildFromEntries(depth, from, to);
+                        if (node == null) {
+                            return new byte[Hash32.LENGTH];
+                        }
+                        subtrees.add(new RangeSubtree(depth, node.key(), node instanceof LeafNode, paths[from]));
+                        return node.key().hashBytes();
+                    }
                     return fromEntries(depth, from, to);
                 }
                 case OUTSIDE -> {
@@ -172,7 +227,7 @@ public record SmtRangeProof(List<Step> steps) {
                     return switch (step) {
                         case null -> null;
                         case Step.Empty empty -> from == to ? new byte[Hash32.LENGTH] : null;
-                        case Step.RangeLeaf leaf -> to - from == 1 ? leafOf(from) : null;
+                        case Step.RangeLeaf leaf -> to - from != 1 ? null : building ? rangeLeaf(depth, from) : leafOf(from);
                         case Step.OtherLeaf leaf -> otherLeaf(leaf, depth, prefix, from, to);
                         case Step.Inner inner -> {
                             int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
@@ -207,6 +262,39 @@ public record SmtRangeProof(List<Step> steps) {
             }
             int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
             return hasher.inner(fromEntries(depth + 1, from, split), fromEntries(depth + 1, split, to));
+        }
+
+        /** Building mode: the nodes of the canonical subtree of the entries {@code [from, to)}; null if empty. */
+        private SmtNode buildFromEntries(int depth, int from, int to) {
+            if (from == to) {
+                return null;
+            }
+            if (to - from == 1) {
+                return newLeaf(from);
+            }
+            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            SmtNode left = buildFromEntries(depth + 1, from, split);
+            SmtNode right = buildFromEntries(depth + 1, split, to);
+            NodeKey leftKey = left == null ? NodeKey.EMPTY : left.key();
+            NodeKey rightKey = right == null ? NodeKey.EMPTY : right.key();
+            InnerNode inner = new InnerNode(hasher.innerKey(buildVersion, leftKey, rightKey), leftKey, rightKey);
+            built.add(inner);
+            return inner;
+        }
+
+        /** Building mode: a straddling subtree whose only leaf is a claimed entry is that leaf, complete. */
+        private byte[] rangeLeaf(int depth, int index) {
+            LeafNode leaf = newLeaf(index);
+            subtrees.add(new RangeSubtree(depth, leaf.key(), true, paths[index]));
+            return leaf.key().hashBytes();
+        }
+
+        private LeafNode newLeaf(int index) {
+            org.meshchain.core.codec.Bytes value = entries.get(index).value();
+            byte[] valueHash = hasher.value(value);
+            LeafNode leaf = new LeafNode(hasher.leafKey(buildVersion, paths[index], valueHash), paths[index], valueHash, value);
+            built.add(leaf);
+            return leaf;
         }
 
         private byte[] leafOf(int index) {

@@ -25,11 +25,16 @@ public final class SparseMerkleTree {
 
     public static final int DEPTH = 256;
 
+    private static final java.lang.invoke.VarHandle PATH_PREFIX =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final NodeStore store;
+    private final boolean memoiseChildren;
     private long hashCalls;
 
     public SparseMerkleTree(NodeStore store) {
         this.store = Objects.requireNonNull(store, "store");
+        this.memoiseChildren = store.memoisesChildren();
         if (store.latestVersion() < 0) {
             store.commit(VersionCommit.genesis());
         }
@@ -149,9 +154,24 @@ public final class SparseMerkleTree {
         if (start.compareTo(end) > 0) {
             throw new IllegalArgumentException("range start " + start + " after end " + end);
         }
-        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray());
+        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray(), true);
         walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
         return new SmtRange(walk.entries, new SmtRangeProof(walk.steps));
+    }
+
+    /**
+     * The range proof for {@code [start, end]} in {@code version} without its entries: the same proof
+     * as {@link #range}'s, built from the nodes on the two boundary paths only (O(log n) nodes), for
+     * callers that read the entries from elsewhere (a snapshot export streams them from the flat
+     * state in key order).
+     */
+    public SmtRangeProof rangeProof(long version, Hash32 start, Hash32 end) {
+        if (start.compareTo(end) > 0) {
+            throw new IllegalArgumentException("range start " + start + " after end " + end);
+        }
+        RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray(), false);
+        walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
+        return new SmtRangeProof(walk.steps);
     }
 
     /** Drops versions below {@code oldestRetained} and frees their nodes that later versions do not use. */
@@ -187,7 +207,9 @@ public final class SparseMerkleTree {
             return cached;
         }
         SmtNode loaded = load(inner.child(bit));
-        inner.cacheChild(bit, loaded);
+        if (memoiseChildren) {
+            inner.cacheChild(bit, loaded);
+        }
         return loaded;
     }
 
@@ -216,12 +238,48 @@ public final class SparseMerkleTree {
         /** The new root, once the batch ran. */
         SmtNode root;
 
+        /** The first 64 bits of each path: the splits of the top 64 levels search a primitive array. */
+        final long[] prefixes;
+
         BatchUpdate(long version, List<SmtUpdate> updates, byte[][] paths, ForkJoinPool pool, int forkDepth) {
+            this(version, updates, paths, pathPrefixes(paths), pool, forkDepth);
+        }
+
+        private BatchUpdate(long version, List<SmtUpdate> updates, byte[][] paths, long[] prefixes, ForkJoinPool pool,
+                            int forkDepth) {
             this.version = version;
             this.updates = updates;
             this.paths = paths;
+            this.prefixes = prefixes;
             this.pool = pool;
             this.forkDepth = forkDepth;
+        }
+
+        private static long[] pathPrefixes(byte[][] paths) {
+            long[] prefixes = new long[paths.length];
+            for (int i = 0; i < paths.length; i++) {
+                prefixes[i] = (long) PATH_PREFIX.get(paths[i], 0);
+            }
+            return prefixes;
+        }
+
+        /** Index of the first path of the sorted slice {@code [from, to)} with bit {@code depth} set. */
+        int split(int depth, int from, int to) {
+            if (depth >= 64) {
+                return SmtHasher.firstWithBitSet(paths, depth, from, to);
+            }
+            int shift = 63 - depth;
+            int low = from;
+            int high = to;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (((prefixes[mid] >>> shift) & 1) == 0) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
         }
 
         long hashCalls() {
@@ -234,7 +292,7 @@ public final class SparseMerkleTree {
 
         /** A part of this batch with its own hasher and node lists, merged back in order by {@link #join}. */
         private BatchUpdate part() {
-            return new BatchUpdate(version, updates, paths, pool, forkDepth);
+            return new BatchUpdate(version, updates, paths, prefixes, pool, forkDepth);
         }
 
         private void join(BatchUpdate part) {
@@ -270,7 +328,7 @@ public final class SparseMerkleTree {
             if (!(node instanceof InnerNode inner)) {
                 return build(depth, from, to, (LeafNode) node);
             }
-            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            int split = split(depth, from, to);
             boolean leftTouched = split > from;
             boolean rightTouched = to > split;
             SmtNode newLeft;
@@ -339,7 +397,7 @@ public final class SparseMerkleTree {
                 }
                 return newLeaf(lastPut);
             }
-            int split = SmtHasher.firstWithBitSet(paths, depth, from, to);
+            int split = split(depth, from, to);
             LeafNode existingLeft = null;
             LeafNode existingRight = null;
             if (existing != null) {
@@ -383,8 +441,7 @@ public final class SparseMerkleTree {
         private LeafNode newLeaf(int index) {
             Bytes value = updates.get(index).value();
             byte[] valueHash = hasher.value(value);
-            byte[] hash = hasher.leaf(paths[index], valueHash);
-            LeafNode leaf = new LeafNode(new NodeKey(version, hash), paths[index], valueHash, value);
+            LeafNode leaf = new LeafNode(hasher.leafKey(version, paths[index], valueHash), paths[index], valueHash, value);
             created.add(leaf);
             return leaf;
         }
@@ -392,10 +449,11 @@ public final class SparseMerkleTree {
         private InnerNode newInner(SmtNode left, SmtNode right) {
             NodeKey leftKey = keyOf(left);
             NodeKey rightKey = keyOf(right);
-            byte[] hash = hasher.inner(leftKey.hashBytes(), rightKey.hashBytes());
-            InnerNode inner = new InnerNode(new NodeKey(version, hash), leftKey, rightKey);
-            inner.cacheChild(0, left);
-            inner.cacheChild(1, right);
+            InnerNode inner = new InnerNode(hasher.innerKey(version, leftKey, rightKey), leftKey, rightKey);
+            if (memoiseChildren) {
+                inner.cacheChild(0, left);
+                inner.cacheChild(1, right);
+            }
             created.add(inner);
             return inner;
         }
@@ -412,22 +470,31 @@ public final class SparseMerkleTree {
         final byte[] end;
         final List<SmtEntry> entries = new ArrayList<>();
         final List<SmtRangeProof.Step> steps = new ArrayList<>();
+        /** False: proof steps only; subtrees inside the range are not walked. */
+        final boolean collectEntries;
 
-        RangeWalk(byte[] start, byte[] end) {
+        RangeWalk(byte[] start, byte[] end, boolean collectEntries) {
             this.start = start;
             this.end = end;
+            this.collectEntries = collectEntries;
         }
 
         void visit(SmtNode node, int depth, byte[] prefix) {
             switch (RangeBounds.classify(prefix, depth, start, end)) {
-                case INSIDE -> collect(node);
+                case INSIDE -> {
+                    if (collectEntries) {
+                        collect(node);
+                    }
+                }
                 case OUTSIDE -> steps.add(new SmtRangeProof.Step.Subtree(keyOf(node).hash()));
                 case STRADDLING -> {
                     switch (node) {
                         case null -> steps.add(new SmtRangeProof.Step.Empty());
                         case LeafNode leaf when RangeBounds.contains(leaf.pathBytes(), start, end) -> {
                             steps.add(new SmtRangeProof.Step.RangeLeaf());
-                            entries.add(new SmtEntry(leaf.path(), leaf.value()));
+                            if (collectEntries) {
+                                entries.add(new SmtEntry(leaf.path(), leaf.value()));
+                            }
                         }
                         case LeafNode leaf -> steps.add(new SmtRangeProof.Step.OtherLeaf(leaf.path(), leaf.valueHash()));
                         case InnerNode inner -> {

@@ -82,6 +82,72 @@ class VersionsAndPruningTest {
         assertThat(tree.latestVersion()).isEqualTo(1);
     }
 
+    @Test
+    void aStoreThatDoesNotMemoiseGetsNodesWithoutChildLinks() {
+        InMemoryNodeStore nodes = new InMemoryNodeStore();
+        NodeStore bounded = new NodeStore() {
+            public SmtNode node(NodeKey key) {
+                return nodes.node(key);
+            }
+
+            public NodeKey root(long version) {
+                return nodes.root(version);
+            }
+
+            public long latestVersion() {
+                return nodes.latestVersion();
+            }
+
+            public long oldestRetainedVersion() {
+                return nodes.oldestRetainedVersion();
+            }
+
+            public void commit(VersionCommit commit) {
+                nodes.commit(commit);
+            }
+
+            public long prune(long oldestRetained) {
+                return nodes.prune(oldestRetained);
+            }
+
+            public boolean memoisesChildren() {
+                return false;
+            }
+
+            public long nodeCount() {
+                return nodes.nodeCount();
+            }
+        };
+        Random random = new Random(3);
+        List<Hash32> pool = Scenarios.pathPool(random, 200);
+        SparseMerkleTree tree = new SparseMerkleTree(bounded);
+        SparseMerkleTree reference = new SparseMerkleTree(new InMemoryNodeStore());
+        for (int version = 1; version <= 10; version++) {
+            List<SmtUpdate> batch = Scenarios.batch(random, pool, 40);
+            assertThat(tree.apply(version - 1, batch).root()).isEqualTo(reference.apply(version - 1, batch).root());
+        }
+        for (Hash32 path : pool) {
+            assertThat(tree.get(10, path)).isEqualTo(reference.get(10, path));
+            assertThat(tree.prove(10, path)).isEqualTo(reference.prove(10, path));
+        }
+        java.util.ArrayDeque<NodeKey> pending = new java.util.ArrayDeque<>();
+        for (long version = 0; version <= 10; version++) {
+            pending.push(bounded.root(version));
+        }
+        int inner = 0;
+        while (!pending.isEmpty()) {
+            NodeKey key = pending.pop();
+            if (!key.isEmpty() && bounded.node(key) instanceof InnerNode node) {
+                assertThat(node.cachedChild(0)).isNull();
+                assertThat(node.cachedChild(1)).isNull();
+                inner++;
+                pending.push(node.left());
+                pending.push(node.right());
+            }
+        }
+        assertThat(inner).isPositive();
+    }
+
     private static Hash32 rangeStart(List<Hash32> pool) {
         return pool.get(0).compareTo(pool.get(1)) < 0 ? pool.get(0) : pool.get(1);
     }

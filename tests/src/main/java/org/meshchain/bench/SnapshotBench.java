@@ -57,14 +57,17 @@ public final class SnapshotBench {
             Path snapshot = work.resolve("state.snap");
             SnapshotManifest manifest;
             long exportNanos;
+            long exportCpuNanos;
             try (ChainStore chain = ChainStore.open(work.resolve("source"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
                 StateStore state = new StateStore(chain, 200_000, 1024);
                 System.out.printf("building a state of %,d accounts (not measured)...%n", accounts);
                 load(chain, state, accounts);
                 long start = System.nanoTime();
+                long cpuStart = processCpuNanos();
                 manifest = SnapshotExporter.export(chain, state, chain.head().orElseThrow().height(), snapshot, 10_000,
                         SnapshotProgress.NONE);
                 exportNanos = System.nanoTime() - start;
+                exportCpuNanos = processCpuNanos() - cpuStart;
             }
             long fileBytes = Files.size(snapshot);
             long raw = manifest.chunks().stream().mapToLong(SnapshotManifest.ChunkInfo::uncompressedBytes).sum();
@@ -74,20 +77,40 @@ public final class SnapshotBench {
                     manifest.chunks().size(), fileBytes / 1e6, exportNanos / 1e9, exportMbS, raw / 1e6, compressed / 1e6);
 
             long importNanos;
+            long importCpuNanos;
+            long importedNodes;
             try (SnapshotReader reader = SnapshotReader.open(snapshot, DomainCodecs.DEFAULT);
                     ChainStore target = ChainStore.open(work.resolve("target"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
                 long start = System.nanoTime();
+                long cpuStart = processCpuNanos();
                 SnapshotImporter.Result result = SnapshotImporter.importInto(reader, target, SnapshotProgress.NONE);
                 importNanos = System.nanoTime() - start;
+                importCpuNanos = processCpuNanos() - cpuStart;
                 if (!result.stateRoot().equals(manifest.stateRoot()) || result.entries() != accounts) {
                     throw new IllegalStateException("import produced " + result.entries() + " entries, root " + result.stateRoot());
                 }
+            }
+            try (ChainStore reopened = ChainStore.open(work.resolve("target"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+                importedNodes = new StateStore(reopened, 0, 1024).nodeCount();
             }
             double importMbS = fileBytes / 1e6 / (importNanos / 1e9);
             double ratio = (double) raw / compressed;
             System.out.printf("import (verify every chunk, write values, build the tree): %.2f s = %.1f MB/s%n",
                     importNanos / 1e9, importMbS);
             System.out.printf("export/disk %.2f, import/disk %.2f%n", exportMbS / diskMbS, importMbS / diskMbS);
+            // CPU seconds of the whole process (all threads: RocksDB's flushes and compactions, GC):
+            // on a shared machine, wall time above CPU time is time spent waiting for a core
+            System.out.printf("process CPU time: export %.2f s (wall %.2f s), import %.2f s (wall %.2f s)%n",
+                    exportCpuNanos / 1e9, exportNanos / 1e9, importCpuNanos / 1e9, importNanos / 1e9);
+            // What SHA-256 alone allows for a verified import: one hash per value (16 bytes: one
+            // compression block), per leaf and per inner node (65 bytes: two blocks), nothing else.
+            double valueHashNs = 1e9 / rawSha256PerSecond(16);
+            double nodeHashNs = 1e9 / rawSha256PerSecond(65);
+            double hashSeconds = (accounts * valueHashNs + importedNodes * nodeHashNs) / 1e9;
+            System.out.printf("hash bound of a verified import: %,d values x %.0f ns + %,d nodes x %.0f ns = %.2f s"
+                    + " -> at most %.1f MB/s of this file on one core (%.1f%% of import time is that hashing)%n",
+                    accounts, valueHashNs, importedNodes, nodeHashNs, hashSeconds, fileBytes / 1e6 / hashSeconds,
+                    100 * hashSeconds / (importNanos / 1e9));
             System.out.printf("RESULT snapshot export_mb_s=%.1f import_mb_s=%.1f disk_write_mb_s=%.1f ratio=%.2f%n",
                     exportMbS, importMbS, diskMbS, ratio);
         } finally {
@@ -119,6 +142,30 @@ public final class SnapshotBench {
                     List.of()), List.of());
             parent = block.id();
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** Best of 4 runs: SHA-256 calls per second on inputs of {@code length} bytes, one reused digest. */
+    private static double rawSha256PerSecond(int length) throws Exception {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] input = new byte[length];
+        byte[] out = new byte[32];
+        int rounds = 1_000_000;
+        double best = 0;
+        for (int run = 0; run < 4; run++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < rounds; i++) {
+                digest.update(input, 0, length);
+                digest.digest(out, 0, 32);
+                input[i % length] ^= out[0];
+            }
+            best = Math.max(best, rounds / ((System.nanoTime() - start) / 1e9));
+        }
+        return best;
     }
 
     /** Writes {@code bytes} sequentially in 4 MiB blocks and fsyncs; returns MB/s (10^6 bytes). */

@@ -88,16 +88,36 @@ public final class ChainView implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.wrap(location);
         long height = buffer.getLong();
         int position = buffer.getInt();
-        byte[] receipt = get(ChainStore.Family.RECEIPTS, location);
-        if (receipt == null) {
-            throw new CorruptionException(height, "transaction " + txId + " indexed at position " + position + " has no receipt");
+        byte[] receipts = get(ChainStore.Family.RECEIPTS, ChainStore.heightKey(height));
+        if (receipts == null) {
+            throw new CorruptionException(height, "transaction " + txId + " indexed at position " + position + " has no receipts");
         }
+        byte[] receipt = ReceiptsBlob.receiptAt(height, receipts, position);
         return Optional.of(new ChainStore.TxLocation(height, position, Bytes.of(receipt)));
     }
 
     /** A raw state entry in this view's snapshot. */
     public Optional<byte[]> state(StateDelta.Column column, byte[] key) {
         return Optional.ofNullable(get(ChainStore.familyOf(column), key));
+    }
+
+    /** Visits state entries of this view with {@code from <= key < toExclusive} in key order until the visitor returns false. */
+    public void scanState(StateDelta.Column column, byte[] from, byte[] toExclusive,
+            java.util.function.BiPredicate<byte[], byte[]> visitor) {
+        // a long sequential scan: read ahead, and do not push the hot blocks out of the block cache
+        try (ReadOptions scanOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true)
+                        .setReadaheadSize(2 << 20).setFillCache(false);
+                org.rocksdb.RocksIterator iterator = db.newIterator(store.family(ChainStore.familyOf(column)), scanOptions)) {
+            for (iterator.seek(from); iterator.isValid(); iterator.next()) {
+                byte[] key = iterator.key();
+                if (java.util.Arrays.compareUnsigned(key, toExclusive) >= 0 || !visitor.test(key, iterator.value())) {
+                    break;
+                }
+            }
+            iterator.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("state scan failed: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -15,13 +15,17 @@ import org.meshchain.core.crypto.Hashing;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.merkle.SmtRange;
+import org.meshchain.merkle.SmtRangeProof;
+import org.meshchain.persistence.chain.ChainView;
+import org.meshchain.persistence.chain.StateDelta;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.state.StateStore;
 
 /**
  * Streams the state at a committed height into a snapshot file (DESIGN 7.3): key order, chunks of
  * about {@code targetEntriesPerChunk} entries, each with the range proof that lets an importer check
- * it against the certified root. Written to {@code out.partial}, fsynced, then renamed into place
+ * it against the certified root. At the head the entries stream from the flat state; at an older
+ * retained height (the flat state holds only the head) the tree is walked interval by interval. Written to {@code out.partial}, fsynced, then renamed into place
  * (and the directory fsynced), so {@code out} is either complete or absent.
  */
 public final class SnapshotExporter {
@@ -55,21 +59,26 @@ public final class SnapshotExporter {
             throw new SnapshotException("state root at height " + height + " is " + root + " but the certificate says "
                     + certificate.voteData().stateRoot());
         }
-        int chunkCount = chunkCount(state, version, targetEntriesPerChunk);
+        boolean atHead = version == state.latestVersion();
         Path partial = out.resolveSibling(out.getFileName() + ".partial");
-        List<SnapshotManifest.ChunkInfo> chunks = new ArrayList<>(chunkCount);
+        List<SnapshotManifest.ChunkInfo> chunks = new ArrayList<>();
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
                 OutputStream stream = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20)) {
             long offset = 0;
             stream.write(SnapshotFormat.header());
             offset += SnapshotFormat.HEADER_BYTES;
-            BigInteger width = KEY_SPACE.divide(BigInteger.valueOf(chunkCount));
-            for (int i = 0; i < chunkCount; i++) {
-                BigInteger start = width.multiply(BigInteger.valueOf(i));
-                BigInteger end = i == chunkCount - 1 ? KEY_SPACE.subtract(BigInteger.ONE) : start.add(width).subtract(BigInteger.ONE);
-                offset = writeInterval(state, version, start, end, stream, offset, chunks);
-                progress.chunkDone(i + 1, chunkCount, offset);
+            if (atHead) {
+                offset = streamFlatState(chain, state, height, version, targetEntriesPerChunk, stream, offset, chunks, progress);
+            } else {
+                int chunkCount = chunkCount(state, version, targetEntriesPerChunk);
+                BigInteger width = KEY_SPACE.divide(BigInteger.valueOf(chunkCount));
+                for (int i = 0; i < chunkCount; i++) {
+                    BigInteger start = width.multiply(BigInteger.valueOf(i));
+                    BigInteger end = i == chunkCount - 1 ? KEY_SPACE.subtract(BigInteger.ONE) : start.add(width).subtract(BigInteger.ONE);
+                    offset = writeInterval(state, version, start, end, stream, offset, chunks);
+                    progress.chunkDone(i + 1, chunkCount, offset);
+                }
             }
             SnapshotManifest manifest = new SnapshotManifest(height, root, block, certificate, chunks);
             byte[] manifestBytes = manifest.encode();
@@ -82,6 +91,182 @@ public final class SnapshotExporter {
             return manifest;
         } finally {
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /**
+     * Export at the head: the entries come from the flat state ({@code state_values}, one sequential
+     * scan in key order inside one RocksDB snapshot), cut into chunks of {@code target} entries (or
+     * fewer when their bytes approach the chunk limit), each ending at its last entry's path (the last
+     * at 2^256 - 1) so the chunks tile the key space. The tree gives each chunk's range proof from its
+     * two boundary paths only; it is never walked entry by entry. Two threads: this one scans and
+     * encodes the entries straight into the chunk's bytes; a writer thread (the only one that touches
+     * the tree) adds the proof, compresses, hashes and writes, one chunk behind at most.
+     */
+    private static long streamFlatState(ChainStore chain, StateStore state, long height, long version, int target,
+            OutputStream stream, long startOffset, List<SnapshotManifest.ChunkInfo> chunks, SnapshotProgress progress)
+            throws IOException, SnapshotException {
+        int estimatedChunks = (int) Math.min(SnapshotManifest.MAX_CHUNKS, Math.max(1, chain.estimatedStateEntries() / target + 1));
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "snapshot-export-writer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try (ChainView view = chain.view()) {
+            if (!view.head().map(h -> h.height() == height).orElse(false)) {
+                throw new SnapshotException("the head moved away from height " + height + " during the export");
+            }
+            ChunkStream chunkStream = new ChunkStream(state, version, stream, startOffset, chunks, progress, estimatedChunks,
+                    writer);
+            byte[] end = new byte[Hash32.LENGTH + 1];
+            java.util.Arrays.fill(end, (byte) 0xFF);
+            IOException[] failure = {null};
+            view.scanState(StateDelta.Column.VALUES, new byte[0], end, (key, value) -> {
+                try {
+                    chunkStream.add(key, value, target);
+                    return true;
+                } catch (IOException e) {
+                    failure[0] = e;
+                    return false;
+                }
+            });
+            if (failure[0] != null) {
+                throw failure[0];
+            }
+            return chunkStream.finish();
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    /** Accumulates encoded entries into chunks and hands each to the writer: proof, LZ4, hash, write. */
+    private static final class ChunkStream {
+        private static final int CHUNK_BYTES_SOFT_LIMIT = SnapshotFormat.MAX_CHUNK_BYTES / 2;
+
+        private final StateStore state;
+        private final long version;
+        private final OutputStream stream;
+        private final List<SnapshotManifest.ChunkInfo> chunks;
+        private final SnapshotProgress progress;
+        private final int estimatedChunks;
+        private final java.util.concurrent.ExecutorService writer;
+        private final java.security.MessageDigest digest = Hashing.sha256Digest();
+        private java.util.concurrent.Future<?> pending;
+        /** Written by the writer thread only; read after it finished. */
+        private long offset;
+        private Hash32 start = SnapshotManifest.FIRST_PATH;
+        /** The chunk's entries in their canonical encoding (path, ULEB128 length, value), back to back. */
+        private byte[] entryBytes = new byte[1 << 16];
+        private int entryLength;
+        private int entryCount;
+        private byte[] lastPath;
+
+        ChunkStream(StateStore state, long version, OutputStream stream, long offset, List<SnapshotManifest.ChunkInfo> chunks,
+                SnapshotProgress progress, int estimatedChunks, java.util.concurrent.ExecutorService writer) {
+            this.state = state;
+            this.version = version;
+            this.stream = stream;
+            this.offset = offset;
+            this.chunks = chunks;
+            this.progress = progress;
+            this.estimatedChunks = estimatedChunks;
+            this.writer = writer;
+        }
+
+        void add(byte[] key, byte[] value, int target) throws IOException {
+            if (key.length != Hash32.LENGTH) {
+                throw new IOException("flat state holds a key of " + key.length + " bytes: the store is damaged");
+            }
+            // a full chunk is closed when the next entry shows there is more: its end is its last path
+            if (entryCount >= target || entryLength >= CHUNK_BYTES_SOFT_LIMIT) {
+                Hash32 last = Hash32.of(lastPath);
+                submit(last);
+                start = successor(last);
+            }
+            ensure(Hash32.LENGTH + 5 + value.length);
+            System.arraycopy(key, 0, entryBytes, entryLength, Hash32.LENGTH);
+            entryLength += Hash32.LENGTH;
+            long length = value.length;
+            while (length >= 0x80) {
+                entryBytes[entryLength++] = (byte) ((length & 0x7F) | 0x80);
+                length >>>= 7;
+            }
+            entryBytes[entryLength++] = (byte) length;
+            System.arraycopy(value, 0, entryBytes, entryLength, value.length);
+            entryLength += value.length;
+            entryCount++;
+            lastPath = key;
+        }
+
+        long finish() throws IOException {
+            submit(SnapshotManifest.LAST_PATH);
+            awaitPending();
+            return offset;
+        }
+
+        private void ensure(int more) {
+            if (entryLength + more > entryBytes.length) {
+                entryBytes = java.util.Arrays.copyOf(entryBytes, Math.max(entryLength + more, entryBytes.length * 2));
+            }
+        }
+
+        /** Hands the current chunk to the writer after the previous one is written. */
+        private void submit(Hash32 end) throws IOException {
+            awaitPending();
+            Hash32 chunkStart = start;
+            byte[] entries = entryBytes;
+            int length = entryLength;
+            int count = entryCount;
+            pending = writer.submit(() -> {
+                write(chunkStart, end, count, entries, length);
+                return null;
+            });
+            entryBytes = new byte[Math.max(1 << 16, length + (length >> 3))];
+            entryLength = 0;
+            entryCount = 0;
+        }
+
+        private void awaitPending() throws IOException {
+            if (pending == null) {
+                return;
+            }
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("export interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                switch (e.getCause()) {
+                    case IOException io -> throw io;
+                    case RuntimeException runtime -> throw runtime;
+                    case Error error -> throw error;
+                    default -> throw new IllegalStateException(e.getCause());
+                }
+            } finally {
+                pending = null;
+            }
+        }
+
+        private void write(Hash32 chunkStart, Hash32 end, int count, byte[] entries, int length) throws IOException {
+            SmtRangeProof proof = state.tree().rangeProof(version, chunkStart, end);
+            byte[] raw = SnapshotFormat.encodeChunk(count, entries, length, proof);
+            byte[] compressed = SnapshotFormat.compress(raw);
+            stream.write(compressed);
+            digest.reset();
+            Hash32 hash = Hash32.of(digest.digest(compressed));
+            chunks.add(new SnapshotManifest.ChunkInfo(chunkStart, end, count, offset, compressed.length, raw.length, hash));
+            offset += compressed.length;
+            progress.chunkDone(chunks.size(), Math.max(chunks.size(), estimatedChunks), offset);
+        }
+
+        private static Hash32 successor(Hash32 path) {
+            byte[] next = path.toByteArray();
+            for (int i = next.length - 1; i >= 0; i--) {
+                if (++next[i] != 0) {
+                    break;
+                }
+            }
+            return Hash32.of(next);
         }
     }
 

@@ -62,6 +62,20 @@ final class SnapshotFormat {
         return w.toByteArray();
     }
 
+    /**
+     * The same bytes as {@link #encodeChunk(SmtRange)} from entries already in their canonical
+     * encoding ({@code entries[0..length)}: path, ULEB128 value length, value, for each of {@code count}).
+     */
+    static byte[] encodeChunk(int count, byte[] entries, int length, SmtRangeProof proof) {
+        byte[] head = new CanonicalWriter(8).uleb128(count).toByteArray();
+        byte[] proofBytes = SmtRangeProof.CODEC.encode(proof);
+        byte[] out = new byte[head.length + length + proofBytes.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(entries, 0, out, head.length, length);
+        System.arraycopy(proofBytes, 0, out, head.length + length, proofBytes.length);
+        return out;
+    }
+
     static SmtRange decodeChunk(byte[] bytes) throws DecodeException {
         CanonicalReader r = new CanonicalReader(bytes);
         List<SmtEntry> entries = r.seq("chunk.entries", MAX_CHUNK_BYTES / 33, rr -> {

@@ -105,6 +105,21 @@ public final class SnapshotReader implements AutoCloseable {
 
     /** Reads chunk {@code index} and verifies it completely against the certified root. */
     public SmtRange verifiedChunk(int index) throws IOException, SnapshotException {
+        SmtRange range = decodedChunk(index);
+        SnapshotManifest.ChunkInfo info = manifest.chunks().get(index);
+        if (!SmtRangeProof.verify(manifest.stateRoot(), info.start(), info.end(), range.entries(), range.proof())) {
+            throw SnapshotException.inChunk(index, manifest.chunks().size(),
+                    "range proof does not verify against the certified state root " + manifest.stateRoot());
+        }
+        return range;
+    }
+
+    /**
+     * Reads chunk {@code index} and checks its hash, decompression, decoding and entry count, but not
+     * its range proof: for callers that verify the proof themselves (the importer's tree builder does,
+     * with the same hashing that builds the tree).
+     */
+    public SmtRange decodedChunk(int index) throws IOException, SnapshotException {
         int total = manifest.chunks().size();
         SnapshotManifest.ChunkInfo info = manifest.chunks().get(index);
         byte[] compressed = read(channel, info.offset(), info.compressedBytes());
@@ -119,10 +134,6 @@ public final class SnapshotReader implements AutoCloseable {
         }
         if (range.entries().size() != info.entries()) {
             throw SnapshotException.inChunk(index, total, range.entries().size() + " entries, manifest says " + info.entries());
-        }
-        if (!SmtRangeProof.verify(manifest.stateRoot(), info.start(), info.end(), range.entries(), range.proof())) {
-            throw SnapshotException.inChunk(index, total, "range proof does not verify against the certified state root "
-                    + manifest.stateRoot());
         }
         return range;
     }

@@ -138,6 +138,12 @@ public final class RocksDbNodeStore implements NodeStore {
         stagedNodes = nodes;
     }
 
+    /** No in-memory child links: memory stays within the LRU cache bound plus the staged version. */
+    @Override
+    public boolean memoisesChildren() {
+        return false;
+    }
+
     /** Whether a version is staged and waiting to be written with its block. */
     public boolean hasStaged() {
         return staged != null;
@@ -193,7 +199,9 @@ public final class RocksDbNodeStore implements NodeStore {
         // nodes stale since a version <= oldestRetained are unreachable from every retained version
         List<StateDelta.Write> writes = new ArrayList<>();
         long[] freed = {0};
-        store.scanState(StateDelta.Column.STALE, versionKey(0), versionKey(oldestRetained + 1), (key, value) -> {
+        // entries stale since <= this.oldestRetained went with the previous prune: starting after them
+        // keeps the scan from wading through their deletion tombstones every time
+        store.scanState(StateDelta.Column.STALE, versionKey(this.oldestRetained + 1), versionKey(oldestRetained + 1), (key, value) -> {
             byte[] nodeKey = new byte[NodeKey.ENCODED_LENGTH];
             System.arraycopy(key, 8, nodeKey, 0, nodeKey.length);
             writes.add(StateDelta.Write.delete(StateDelta.Column.NODES, nodeKey));

@@ -27,6 +27,9 @@ import org.meshchain.persistence.chain.StorageError;
  */
 public final class StateStore {
 
+    /** Most state versions pruned by one commit (the chain store's block pruning has the same bound). */
+    static final int MAX_PRUNED_VERSIONS_PER_COMMIT = 1_000;
+
     private final ChainStore chain;
     private final RocksDbNodeStore nodes;
     private final SparseMerkleTree tree;
@@ -95,6 +98,9 @@ public final class StateStore {
             }
             ChainStore.Head head = chain.commitBlock(block, certificate, receipts, new StateDelta(writes));
             nodes.stagedWritten();
+            if (chain.aboveHighWaterMark()) {
+                pruneBeyondRetention(head);
+            }
             return head;
         } catch (CommitRejectedException | RuntimeException e) {
             nodes.discardStaged();
@@ -127,6 +133,23 @@ public final class StateStore {
     /** Number of stored tree nodes (a scan: for tests and occasional metrics). */
     public long nodeCount() {
         return nodes.nodeCount();
+    }
+
+    /**
+     * Past the chain store's high-water mark: drops state versions older than the retention window,
+     * as the chain store drops blocks. The versions kept are the pre-state of the oldest retained
+     * block ({@code head - retention + 1}) up to the head's post-state, so every retained block can
+     * be re-executed and proved. At most {@link #MAX_PRUNED_VERSIONS_PER_COMMIT} versions per commit,
+     * so a store that crosses the mark late catches up without stalling one commit. Runs after the
+     * block is durable: a failure here leaves the block committed and is reported as a
+     * {@code StorageException}.
+     */
+    private void pruneBeyondRetention(ChainStore.Head head) {
+        long keepFrom = head.height() - chain.config().retentionBlocks() + 1;
+        long target = Math.min(keepFrom, tree.oldestRetainedVersion() + MAX_PRUNED_VERSIONS_PER_COMMIT);
+        if (target > tree.oldestRetainedVersion()) {
+            tree.prune(target);
+        }
     }
 
     /** Frees state versions below {@code oldestRetained}; returns the number of nodes freed. */

@@ -268,6 +268,32 @@ class ChainStoreTest {
     }
 
     @Test
+    void oneEncodingPerTransactionGivesTheCanonicalBlockBytesAndTheTxIds() {
+        for (int txs : new int[] {0, 1, 127, 128, 300}) {
+            Block block = ChainFixtures.block(3, Hash32.ZERO, txs, 0, txs % 7);
+            ChainStore.EncodedBlock encoded = ChainStore.encodeWithTxIds(block);
+            assertThat(encoded.bytes()).isEqualTo(DomainCodecs.encode(block));
+            assertThat(encoded.txIds()).isEqualTo(block.transactions().stream().map(SignedTransaction::id).toList());
+        }
+    }
+
+    @Test
+    void aDamagedReceiptsValueIsCorruptionNotAWrongReceipt() {
+        List<org.meshchain.core.codec.Bytes> receipts = List.of(org.meshchain.core.codec.Bytes.of(new byte[] {1, 2}),
+                org.meshchain.core.codec.Bytes.of(new byte[0]), org.meshchain.core.codec.Bytes.of(new byte[] {3}));
+        byte[] blob = ReceiptsBlob.encode(receipts);
+        for (int i = 0; i < receipts.size(); i++) {
+            assertThat(ReceiptsBlob.receiptAt(5, blob, i)).isEqualTo(receipts.get(i).toByteArray());
+        }
+        byte[] damaged = blob.clone();
+        damaged[7] = 100; // first end offset points past the value
+        assertThatThrownBy(() -> ReceiptsBlob.receiptAt(5, damaged, 0)).isInstanceOf(CorruptionException.class);
+        assertThatThrownBy(() -> ReceiptsBlob.receiptAt(5, java.util.Arrays.copyOf(blob, blob.length - 1), 2))
+                .isInstanceOf(CorruptionException.class);
+        assertThatThrownBy(() -> ReceiptsBlob.receiptAt(5, blob, 3)).isInstanceOf(CorruptionException.class);
+    }
+
+    @Test
     void invalidConfigNamesKeyValueAndRule() {
         assertThatThrownBy(() -> ChainStoreConfig.DEFAULT.withQuotaBytes(10))
                 .hasMessage("storage.quota-bytes = 10: must be at least 1 MiB");

@@ -98,6 +98,9 @@ class SnapshotTest {
                 assertThat(imported.tree().rootHash(8)).isEqualTo(reader.manifest().stateRoot());
                 for (var entry : live.entrySet()) {
                     assertThat(imported.valueAtHead(entry.getKey())).contains(entry.getValue());
+                    assertThat(imported.valueAt(8, entry.getKey())).contains(entry.getValue());
+                    assertThat(org.meshchain.merkle.SmtProof.verifyMembership(reader.manifest().stateRoot(), entry.getKey(),
+                            entry.getValue().toByteArray(), imported.prove(8, entry.getKey()))).isTrue();
                 }
                 // the imported node carries on: the next block commits on top of the snapshot
                 Hash32 path = Hashing.sha256(new byte[] {42});

@@ -152,4 +152,69 @@ class StateStoreTest {
             }
         }
     }
+
+    @Test
+    void pastTheHighWaterMarkOldStateVersionsArePrunedAndAtTheQuotaNothingIsWritten() throws Exception {
+        chain.close();
+        long retention = 3;
+        // a 32 MiB quota, pruning from 2% of it; every block adds 100 new keys, so the store grows to the limit
+        ChainStoreConfig quota = new ChainStoreConfig(32L << 20, 0.02, retention, 16 << 20, 8L << 20);
+        chain = ChainStore.open(dir, quota, DomainCodecs.DEFAULT);
+        state = new StateStore(chain, 1_000, 1024);
+        int nextKey = 0;
+        CommitRejectedException refused = null;
+        long firstPrunedAt = -1;
+        for (int b = 0; b < 2_000 && refused == null; b++) {
+            TreeMap<Hash32, SmtUpdate> batch = new TreeMap<>();
+            for (int i = 0; i < 100; i++, nextKey++) {
+                byte[] value = new byte[100];
+                random.nextBytes(value);
+                batch.put(path(nextKey), SmtUpdate.put(path(nextKey), Bytes.of(value)));
+            }
+            List<SmtUpdate> updates = new ArrayList<>(batch.values());
+            try {
+                ChainFixtures.commitWithState(chain, state, updates, 1);
+                reference.apply(reference.latestVersion(), updates);
+            } catch (CommitRejectedException e) {
+                refused = e;
+                nextKey -= 100;
+            }
+            if (firstPrunedAt < 0 && state.tree().oldestRetainedVersion() > 0) {
+                firstPrunedAt = b;
+            }
+        }
+        assertThat(firstPrunedAt).as("state versions pruned once past the high-water mark").isPositive();
+        assertThat(chain.prunedBelow()).as("blocks pruned too").isPositive();
+        assertThat(refused).as("a 4 MiB quota is reached").isNotNull();
+        assertThat(refused.error()).isInstanceOf(StorageError.QuotaExceeded.class);
+        assertThat(refused).hasMessageContaining("quota");
+
+        // nothing of the refused block was written: head, state version and flat values are as before
+        long headHeight = chain.head().orElseThrow().height();
+        long latest = state.latestVersion();
+        assertThat(latest).isEqualTo(headHeight + 1).isEqualTo(reference.latestVersion());
+        assertThat(state.valueAtHead(path(nextKey))).isEmpty();
+        assertThat(chain.blockAt(headHeight + 1)).isEmpty();
+
+        // versions older than the retention window are gone; the retained ones read and prove
+        long oldest = state.tree().oldestRetainedVersion();
+        assertThat(oldest).isEqualTo(headHeight - retention + 1);
+        assertThatThrownBy(() -> state.valueAt(oldest - 1, path(0))).hasMessageContaining("not retained");
+        chain.close();
+        chain = ChainStore.open(dir, quota, DomainCodecs.DEFAULT);
+        state = new StateStore(chain, 0, 1024);
+        assertThat(state.tree().oldestRetainedVersion()).isEqualTo(oldest);
+        for (long version = oldest; version <= latest; version++) {
+            Hash32 root = state.tree().rootHash(version);
+            assertThat(root).isEqualTo(reference.rootHash(version));
+            for (int key = 0; key < nextKey; key += 97) {
+                Optional<Bytes> value = reference.get(version, path(key));
+                assertThat(state.valueAt(version, path(key))).isEqualTo(value);
+                SmtProof proof = state.prove(version, path(key));
+                assertThat(value.isPresent() ? SmtProof.verifyMembership(root, path(key), value.get().toByteArray(), proof)
+                        : SmtProof.verifyNonMembership(root, path(key), proof)).isTrue();
+            }
+        }
+        assertThat(state.valueAtHead(path(nextKey - 1))).isEqualTo(reference.get(latest, path(nextKey - 1)));
+    }
 }
