@@ -81,15 +81,46 @@ public final class DevnetCommand extends CliSubcommand {
         }
         DevnetSession.Options options = new DevnetSession.Options(data, validators, accounts, "127.0.0.1", clusterPort,
                 apiPort, managementPort, tls, load, brokerPort, noDevices ? 0 : devices, deviceIntervalMs);
-        DevnetSession session = DevnetSession.start(options, out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Ctrl-C (SIGINT) and SIGTERM stop the devnet from this thread, which then returns normally: exit code 0.
+        // During start-up they interrupt it (start-up rolls back); a second signal exits at once.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean starting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        sun.misc.SignalHandler onSignal = signal -> {
+            if (stopRequested.getCount() == 0) {
+                Runtime.getRuntime().exit(128 + signal.getNumber());
+            }
+            stopRequested.countDown();
+            if (starting.get()) {
+                main.interrupt();
+            }
+        };
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), onSignal);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), onSignal);
+        DevnetSession session;
+        try {
+            session = DevnetSession.start(options, out);
+        } finally {
+            starting.set(false);
+            Thread.interrupted(); // a signal that arrived as start-up ended must not interrupt the status loop
+        }
+        // any other way the JVM ends (e.g. SIGHUP) still stops the nodes and the broker
+        Thread safetyNet = new Thread(session::close, "devnet-shutdown");
+        Runtime.getRuntime().addShutdownHook(safetyNet);
+        try {
+            if (stopRequested.getCount() == 0) {
+                return;
+            }
+            printUrls(out, session);
+            out.flush();
+            statusLoop(out, session, stopRequested);
+        } finally {
+            out.println("stopping the devnet...");
+            out.flush();
             session.close();
-            stopped.countDown();
-        }, "devnet-shutdown"));
-        printUrls(out, session);
-        out.flush();
-        statusLoop(out, session, stopped);
+            out.println("devnet stopped");
+            out.flush();
+        }
     }
 
     private void printUrls(PrintWriter out, DevnetSession session) {
@@ -120,8 +151,6 @@ public final class DevnetCommand extends CliSubcommand {
         while (true) {
             try {
                 if (stopped.await(statusIntervalMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    out.println("devnet stopped");
-                    out.flush();
                     return;
                 }
             } catch (InterruptedException e) {

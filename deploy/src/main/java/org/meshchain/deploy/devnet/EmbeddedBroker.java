@@ -51,6 +51,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         // no WebSocket/TLS listeners: one plain MQTT port on loopback
         props.setProperty("websocket_port", "disabled");
         props.setProperty("allow_anonymous", "true");
+        // mosquitto_sub/pub and some firmware connect with an empty client id (MQTT 3.1.1 lets the broker assign one)
+        props.setProperty("allow_zero_byte_client_id", "true");
         props.setProperty("persistence_enabled", "true");
         props.setProperty("data_path", dataDir.toAbsolutePath().toString());
         props.setProperty("netty.mqtt.message_size", Integer.toString(MAX_MESSAGE_BYTES));
