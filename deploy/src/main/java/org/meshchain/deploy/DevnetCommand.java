@@ -2,9 +2,11 @@ package org.meshchain.deploy;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import org.meshchain.core.crypto.Ed25519PublicKey;
 import org.meshchain.node.Node;
 import org.meshchain.node.devnet.DemoLoad;
 import org.meshchain.node.devnet.Devnet;
@@ -50,8 +52,16 @@ public final class DevnetCommand extends CliSubcommand {
     @Option(names = "--status-interval-ms", description = "How often the status line is printed (default 2000).")
     long statusIntervalMs = 2000;
 
-    @Option(names = "--broker-port", description = "Port of the embedded MQTT broker on 127.0.0.1 (default 1883).")
+    @Option(names = "--broker-port", description = "Port of the embedded MQTT broker (default 1883).")
     int brokerPort = 1883;
+
+    @Option(names = "--broker-host", description = "IP address the embedded broker listens on (default 127.0.0.1; "
+            + "a LAN address or 0.0.0.0 lets a real device connect: anonymous and unencrypted, a trusted network only).")
+    String brokerHost = "127.0.0.1";
+
+    @Option(names = "--register-device", paramLabel = "PUBKEY", split = ",",
+            description = "Ed25519 public key (hex) of a real device to fund and register at start (repeatable).")
+    List<String> registerDevices = new ArrayList<>();
 
     @Option(names = "--devices", description = "Simulated field devices (micronodes) on the broker (default 5).")
     int devices = 5;
@@ -79,8 +89,17 @@ public final class DevnetCommand extends CliSubcommand {
         if (deviceIntervalMs < 100) {
             throw new CommandFailure("--device-interval-ms " + deviceIntervalMs + ": must be at least 100");
         }
+        List<Ed25519PublicKey> otherDevices = new ArrayList<>();
+        for (String hex : registerDevices) {
+            try {
+                otherDevices.add(Ed25519PublicKey.fromHex(hex.trim()));
+            } catch (RuntimeException e) {
+                throw new CommandFailure("--register-device '" + hex + "': not a 32-byte hex Ed25519 public key");
+            }
+        }
         DevnetSession.Options options = new DevnetSession.Options(data, validators, accounts, "127.0.0.1", clusterPort,
-                apiPort, managementPort, tls, load, brokerPort, noDevices ? 0 : devices, deviceIntervalMs);
+                apiPort, managementPort, tls, load, brokerHost, brokerPort, noDevices ? 0 : devices, deviceIntervalMs,
+                otherDevices);
         // Ctrl-C (SIGINT) and SIGTERM stop the devnet from this thread, which then returns normally: exit code 0.
         // During start-up they interrupt it (start-up rolls back); a second signal exits at once.
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -135,10 +154,13 @@ public final class DevnetCommand extends CliSubcommand {
             out.printf(Locale.ROOT, "    metrics     http://127.0.0.1:%d/metrics%n", apiPort + i);
             out.printf(Locale.ROOT, "    management  http://127.0.0.1:%d/ready%n", managementPort + i);
         }
-        out.printf(Locale.ROOT, "  MQTT broker   %s (embedded, MQTT 3.1.1; topics meshchain/%s/...)%n", session.broker().url(),
-                devnet.genesis().chainId().value());
+        out.printf(Locale.ROOT, "  MQTT broker   %s (embedded, MQTT 3.1.1; topics meshchain/%s/...)%n",
+                "tcp://" + brokerHost + ":" + session.broker().port(), devnet.genesis().chainId().value());
+        if (!session.broker().loopbackOnly()) {
+            out.println("    WARNING: the broker listens on " + brokerHost + " without authentication or TLS (devnet only)");
+        }
         out.printf(Locale.ROOT, "  devices       http://127.0.0.1:%d/v1/devices%n", apiPort + DevnetSession.BRIDGE_VALIDATOR);
-        int accountsUnderLoad = session.devices().isPresent() ? devnet.demoKeys().size() - 1 : devnet.demoKeys().size();
+        int accountsUnderLoad = session.options().withDeviceOwner() ? devnet.demoKeys().size() - 1 : devnet.demoKeys().size();
         out.println("  demo accounts: " + devnet.demoKeys().size() + " keystores in " + data.resolve("accounts")
                 + " (passphrase '" + Devnet.PASSPHRASE + "'), load " + load + " transfers/s over " + accountsUnderLoad + " of them.");
         session.devices().ifPresentOrElse(

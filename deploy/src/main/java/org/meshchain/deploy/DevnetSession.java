@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.meshchain.bridge.HardwareBridge;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
+import org.meshchain.core.crypto.Ed25519PublicKey;
 import org.meshchain.deploy.devnet.DevnetDevices;
 import org.meshchain.deploy.devnet.EmbeddedBroker;
 import org.meshchain.node.DefaultExecutors;
@@ -34,10 +35,22 @@ final class DevnetSession implements AutoCloseable {
 
     /**
      * @param devices          simulated devices; 0 runs the broker and the bridge without a fleet
+     * @param brokerHost       address the broker listens on (loopback unless a real device must reach it)
      * @param brokerPort       0 picks a free port (tests)
+     * @param otherDevices     device keys (e.g. real ESP32s) to register and fund besides the simulated fleet
      */
     record Options(Path data, int validators, int accounts, String host, int clusterPort, int apiPort, int managementPort,
-            boolean tls, int load, int brokerPort, int devices, long deviceIntervalMs) {}
+            boolean tls, int load, String brokerHost, int brokerPort, int devices, long deviceIntervalMs,
+            List<Ed25519PublicKey> otherDevices) {
+        Options {
+            otherDevices = List.copyOf(otherDevices);
+        }
+
+        /** Demo account 0 owns the devices (and is left out of the demo load) when there are any. */
+        boolean withDeviceOwner() {
+            return devices > 0 || !otherDevices.isEmpty();
+        }
+    }
 
     private final Options options;
     private EmbeddedBroker broker;
@@ -53,7 +66,7 @@ final class DevnetSession implements AutoCloseable {
 
     /** Starts everything; if a step fails, what was started is stopped again and the error thrown. */
     static DevnetSession start(Options options, PrintWriter log) throws CliSubcommand.CommandFailure {
-        if (options.devices() > 0 && options.accounts() < 2) {
+        if (options.withDeviceOwner() && options.accounts() < 2) {
             throw new CliSubcommand.CommandFailure("--accounts " + options.accounts()
                     + ": must be at least 2 with devices (demo account 0 owns and funds the devices)");
         }
@@ -77,7 +90,7 @@ final class DevnetSession implements AutoCloseable {
     private void startAll(PrintWriter log) throws CliSubcommand.CommandFailure, InterruptedException {
         Path data = options.data();
         try {
-            broker = EmbeddedBroker.start(options.host(), options.brokerPort(), data.resolve("broker"));
+            broker = EmbeddedBroker.start(options.brokerHost(), options.brokerPort(), data.resolve("broker"));
         } catch (IOException | IllegalArgumentException e) {
             throw new CliSubcommand.CommandFailure(e.getMessage() + " (--broker-port chooses another port)");
         }
@@ -103,11 +116,21 @@ final class DevnetSession implements AutoCloseable {
                         + " could not be bound: " + e.getMessage());
             }
         }
-        List<Ed25519PrivateKey> loadAccounts = options.devices() > 0
+        List<Ed25519PrivateKey> loadAccounts = options.withDeviceOwner()
                 ? devnet.demoKeys().subList(1, devnet.demoKeys().size()) : devnet.demoKeys();
         demo = new DemoLoad(loadAccounts, this::services);
         if (options.load() > 0) {
             demo.start(options.load());
+        }
+        if (!options.otherDevices().isEmpty()) {
+            log.println("registering " + options.otherDevices().size() + " device key(s) from --register-device (owner: demo account 0)...");
+            log.flush();
+            try {
+                DevnetDevices.registerAll(devnet.node(BRIDGE_VALIDATOR).services(), devnet.demoKeys().get(0),
+                        options.otherDevices(), 60_000);
+            } catch (IOException e) {
+                throw new CliSubcommand.CommandFailure("--register-device: " + e.getMessage());
+            }
         }
         if (options.devices() > 0) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.bridge.protocol.ReplyCode;
+import org.meshchain.core.crypto.Ed25519PrivateKey;
 import org.meshchain.core.state.AccountState;
 import org.meshchain.core.state.DeviceRecord;
 import org.meshchain.core.state.StatePaths;
@@ -46,11 +47,13 @@ class DevnetSessionTest {
     @Test
     void devicesRegisterReportAndTransferThroughTheEmbeddedBrokerAndResumeAfterRestart() throws Exception {
         int brokerPort = freePort();
+        // a key as a real device would have it: registered and funded at start (--register-device)
+        Ed25519PrivateKey otherDevice = Ed25519PrivateKey.fromSeed(new byte[32]);
         int clusterPort = freeConsecutivePorts(4);
         int apiPort = freeConsecutivePorts(4);
         int managementPort = freeConsecutivePorts(4);
         DevnetSession.Options options = new DevnetSession.Options(dir, 4, 3, "127.0.0.1", clusterPort, apiPort, managementPort,
-                false, 0, brokerPort, DEVICES, 300);
+                false, 0, "127.0.0.1", brokerPort, DEVICES, 300, List.of(otherDevice.publicKey()));
         StringWriter log = new StringWriter();
 
         Map<Address, Long> countersAfterFirstRun = new HashMap<>();
@@ -70,6 +73,10 @@ class DevnetSessionTest {
             }
             await("COMMITTED replies reach the devices", 30,
                     () -> fleet.replies().getOrDefault(ReplyCode.COMMITTED, 0L) >= 2L * DEVICES);
+
+            Address other = Address.of(otherDevice.publicKey());
+            assertThat(lastCounter(node0, other)).as("--register-device key registered").isZero();
+            assertThat(account(node0, other).balance()).isPositive();
 
             JsonNode listed = getJson(apiPort, "/v1/devices");
             assertThat(listed.get("bridge").asBoolean()).isTrue();

@@ -103,7 +103,7 @@ public final class DevnetDevices implements AutoCloseable {
      * Funds and registers (from {@code owner}) every device not yet registered, tops up devices low on
      * funds, and waits until all are registered on {@code node}. Returns how many were registered now.
      */
-    public static int registerAll(NodeServices node, Ed25519PrivateKey owner, List<Ed25519PrivateKey> devices, long timeoutMs)
+    public static int registerAll(NodeServices node, Ed25519PrivateKey owner, List<Ed25519PublicKey> devices, long timeoutMs)
             throws IOException, InterruptedException {
         ChainId chain = node.chainId();
         Address ownerAddress = Address.of(owner.publicKey());
@@ -111,8 +111,8 @@ public final class DevnetDevices implements AutoCloseable {
         long expiry = node.status().committedHeight() + 10_000;
         List<SignedTransaction> txs = new ArrayList<>();
         int registering = 0;
-        for (Ed25519PrivateKey device : devices) {
-            Address address = Address.of(device.publicKey());
+        for (Ed25519PublicKey device : devices) {
+            Address address = Address.of(device);
             boolean registered = node.readState(StatePaths.device(address)).isPresent();
             long balance = account(node, address).balance();
             if (balance < TOP_UP_BELOW) {
@@ -122,7 +122,7 @@ public final class DevnetDevices implements AutoCloseable {
             if (!registered) {
                 registering++;
                 txs.add(SignedTransaction.sign(new TransactionBody(chain, ownerAddress, nonce++, OWNER_FEE, expiry,
-                        new Payload.RegisterDevice(device.publicKey(), ownerAddress, COLLATERAL)), owner));
+                        new Payload.RegisterDevice(device, ownerAddress, COLLATERAL)), owner));
             }
         }
         for (SignedTransaction tx : txs) {
@@ -137,8 +137,8 @@ public final class DevnetDevices implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        for (Ed25519PrivateKey device : devices) {
-            Address address = Address.of(device.publicKey());
+        for (Ed25519PublicKey device : devices) {
+            Address address = Address.of(device);
             while (node.readState(StatePaths.device(address)).isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new IOException("device " + address.toHex() + " not registered on chain within " + timeoutMs + " ms");
@@ -176,7 +176,7 @@ public final class DevnetDevices implements AutoCloseable {
         }
         String seed = fleetSeed(devicesDir);
         List<Ed25519PrivateKey> keys = deviceKeys(seed, count);
-        registerAll(node, owner, keys, 60_000);
+        registerAll(node, owner, keys.stream().map(Ed25519PrivateKey::publicKey).toList(), 60_000);
         DeviceFleet fleet = DeviceFleet.start(count, seed, node.chainId().value(), brokerUrl, devicesDir, validators, intervalMs, log);
         if (fleet.devices().isEmpty()) {
             fleet.close();

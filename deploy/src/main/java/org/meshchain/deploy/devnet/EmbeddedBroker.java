@@ -3,16 +3,17 @@ package org.meshchain.deploy.devnet;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 
 /**
- * The devnet's MQTT broker (ADR 0045): Moquette, MQTT 3.1.1, in this JVM, bound to one loopback
- * address only. Deployments and tests use a real Mosquitto (DESIGN 6); this exists so that
- * {@code meshchain devnet} needs nothing installed. Anonymous clients are allowed: it only listens on
- * loopback. Sessions and retained messages persist under {@code dataDir} so the bridge's persistent
+ * The devnet's MQTT broker (ADR 0045): Moquette, MQTT 3.1.1, in this JVM, bound to one address
+ * (loopback by default). Deployments and tests use a real Mosquitto (DESIGN 6); this exists so that
+ * {@code meshchain devnet} needs nothing installed. Anonymous clients are allowed (a devnet is not
+ * a deployment): bind it to a LAN address only to let a real device in, on a network you trust. Sessions and retained messages persist under {@code dataDir} so the bridge's persistent
  * session and the retained header survive a devnet restart.
  */
 public final class EmbeddedBroker implements AutoCloseable {
@@ -27,10 +28,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int port;
     private volatile boolean stopped;
 
-    private EmbeddedBroker(Server server, String host, int port) {
+    private final boolean loopbackOnly;
+
+    private EmbeddedBroker(Server server, String host, int port, boolean loopbackOnly) {
         this.server = server;
         this.host = host;
         this.port = port;
+        this.loopbackOnly = loopbackOnly;
+    }
+
+    /** False when bound to a LAN or wildcard address (for a real device): anyone who can reach it may connect. */
+    public boolean loopbackOnly() {
+        return loopbackOnly;
     }
 
     /**
@@ -41,8 +50,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("broker port " + port + ": must be in 0..65535");
         }
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            throw new IllegalArgumentException("broker host " + host + ": the devnet broker binds to loopback only");
+        InetAddress address;
+        try {
+            // literals only (no name lookup): getByName does not resolve a string that is an address
+            if (!host.matches("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")) {
+                throw new java.net.UnknownHostException(host);
+            }
+            address = InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("broker host " + host + ": must be an IP address (127.0.0.1 by default)");
         }
         Files.createDirectories(dataDir);
         Properties props = new Properties();
@@ -87,7 +103,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IOException("the devnet MQTT broker did not bind " + host + ":" + port
                     + " (is the port taken? use --broker-port)");
         }
-        return new EmbeddedBroker(server, host, bound);
+        // clients in this JVM reach a wildcard listener through loopback
+        return new EmbeddedBroker(server, address.isAnyLocalAddress() ? "127.0.0.1" : host, bound, address.isLoopbackAddress());
     }
 
     private static String describe(Throwable e) {
