@@ -131,6 +131,9 @@ final class DevnetSession implements AutoCloseable {
             } catch (IOException e) {
                 throw new CliSubcommand.CommandFailure("--register-device: " + e.getMessage());
             }
+            for (Ed25519PublicKey key : options.otherDevices()) {
+                log.println("  device " + org.meshchain.core.types.Address.of(key).toHex() + " registered (key " + key.toHex() + ")");
+            }
         }
         if (options.devices() > 0) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
