@@ -119,6 +119,14 @@ public final class DevnetCommand extends CliSubcommand {
         DevnetSession session;
         try {
             session = DevnetSession.start(options, out);
+        } catch (CommandFailure e) {
+            if (stopRequested.getCount() == 0) {
+                // the operator stopped it: what had started is stopped again, and that is a clean exit
+                out.println("devnet start-up interrupted; everything started is stopped");
+                out.flush();
+                return;
+            }
+            throw e;
         } finally {
             starting.set(false);
             Thread.interrupted(); // a signal that arrived as start-up ended must not interrupt the status loop
