@@ -1,6 +1,7 @@
 package org.meshchain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -137,6 +138,21 @@ class DevnetSessionTest {
             assertThat(log2.toString()).contains("registering " + DEVICES);
         }
         assertThat(canBind(brokerPort)).isTrue();
+    }
+
+    @Test
+    void aFailedStartUpStopsWhatItStartedBrokerIncluded() throws Exception {
+        int brokerPort = freePort();
+        int managementPort = freeConsecutivePorts(1);
+        DevnetSession.Options options = new DevnetSession.Options(dir, 1, 2, "127.0.0.1", freeConsecutivePorts(1),
+                freeConsecutivePorts(1), managementPort, false, 0, "127.0.0.1", brokerPort, 1, 300, List.of());
+        try (ServerSocket taken = new ServerSocket(managementPort, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> DevnetSession.start(options, new PrintWriter(new StringWriter(), true)))
+                    .isInstanceOf(CliSubcommand.CommandFailure.class)
+                    .hasMessageContaining("management port " + managementPort);
+        }
+        assertThat(canBind(brokerPort)).as("broker stopped by the rollback").isTrue();
+        assertThat(canBind(options.clusterPort())).as("validator stopped by the rollback").isTrue();
     }
 
     /** The device's last counter on chain; -1 while it is not registered. */
