@@ -86,6 +86,10 @@ public final class DevnetCommand extends CliSubcommand {
         if (!noDevices && (devices < 1 || devices > 1_000)) {
             throw new CommandFailure("--devices " + devices + ": must be in 1..1000 (or --no-devices)");
         }
+        if ((!noDevices || !registerDevices.isEmpty()) && accounts < 2) {
+            throw new CommandFailure("--accounts " + accounts
+                    + ": must be at least 2 with devices (demo account 0 owns and funds the devices; or --no-devices)");
+        }
         if (deviceIntervalMs < 100) {
             throw new CommandFailure("--device-interval-ms " + deviceIntervalMs + ": must be at least 100");
         }

@@ -36,6 +36,7 @@ class DevnetCommandTest {
         assertThat(run("--devices", "0")[2]).contains("--devices 0: must be in 1..1000 (or --no-devices)");
         assertThat(run("--devices", "1001")[2]).contains("--devices 1001");
         assertThat(run("--broker-port", "70000")[2]).contains("--broker-port 70000: must be in 1..65535");
+        assertThat(run("--accounts", "1")[2]).contains("--accounts 1: must be at least 2 with devices");
         assertThat(run("--device-interval-ms", "5")[2]).contains("--device-interval-ms 5: must be at least 100");
         String[] badKey = run("--register-device", "abcd");
         assertThat(badKey[0]).isEqualTo("1");
