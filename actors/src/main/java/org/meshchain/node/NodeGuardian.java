@@ -50,7 +50,8 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
     public record Setup(NodeConfig config, ConsensusConfig consensus, MempoolConfig mempool, Ed25519PrivateKey key,
             ChainStore chain, StateStore state, BlockExecutor executor, NodeState nodeState, NodeMetrics metrics,
             CommitFeed feed, Map<Address, PeerState> peerStates, InboundInspector inspector, List<NodeExtension> extensions,
-            NodeServices services, NodeRefs refs, WireCodec codec, String systemName) {}
+            NodeServices services, NodeRefs refs, WireCodec codec, String systemName,
+            org.meshchain.node.execution.VerifiedSignatures verifiedSignatures) {}
 
     /** Why the node stopped itself. */
     public static final class StorageFailed implements CoordinatedShutdown.Reason {
@@ -115,7 +116,7 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
 
         ActorRef<MempoolActor.Command> mempool = context.spawn(
                 Behaviors.supervise(MempoolActor.create(s.mempool(), s.config().mempool(), new StateAccounts(s.state()), peers,
-                        leader, s.nodeState(), s.metrics()))
+                        leader, s.nodeState(), s.metrics(), s.verifiedSignatures()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "mempool");
         refs.mempool = mempool;
