@@ -122,7 +122,8 @@ public final class Node implements AutoCloseable {
             NodeRefs refs = new NodeRefs();
             NodeServicesImpl services = new NodeServicesImpl(genesis.chainId(), consensus.validators(), self, chain,
                     stateStore, nodeState, registry, peerStates, feed, refs);
-            WireCodec codec = new WireCodec(DomainCodecs.DEFAULT, consensus.maxSyncBlocks(), config.mempool().gossipBatch());
+            WireCodec codec = new WireCodec(DomainCodecs.DEFAULT, consensus.maxSyncBlocks(), config.mempool().gossipBatch(),
+                    config.sync().batchBlocks());
             NodeGuardian.Setup setup = new NodeGuardian.Setup(config, consensus, mempool, key, chain, stateStore, executor,
                     nodeState, metrics, feed, peerStates, options.inspector(), options.extensions(), services, refs, codec,
                     SYSTEM_NAME, verified);
