@@ -1,7 +1,6 @@
 package org.meshchain.node.sync;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -114,7 +113,6 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
     /** Highest height a verified certificate proved exists. */
     private long target;
     private long nextRequestHeight;
-    private final ArrayDeque<long[]> retry = new ArrayDeque<>();
     private final Map<Address, InFlight> inFlight = new HashMap<>();
     private final TreeMap<Long, Buffered> buffer = new TreeMap<>();
     private final Set<Address> dropped = new HashSet<>();
@@ -241,7 +239,6 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
         consensusPaused = false;
         dropped.clear();
         exhaustedAt.clear();
-        retry.clear();
         buffer.clear();
         nextRequestHeight = head() + 1;
         context.getLog().info("far behind: committed height {}, {} showed a certificate at {}; switching to bulk sync",
@@ -257,7 +254,6 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
         syncing = false;
         consensusPaused = false;
         inFlight.clear();
-        retry.clear();
         buffer.clear();
         status.bulkSyncing(false);
         consensus.resume();
@@ -279,12 +275,10 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
         CertifiedBlocks.Problem problem = checks.check(response.fromHeight(), asked.count(), blocks);
         if (problem != null) {
             reject(from, problem.reason(), problem.penalty(), problem.detail());
-            retry.add(new long[] {asked.fromHeight(), asked.count()});
             return progress();
         }
         if (blocks.isEmpty()) {
             exhaustedAt.put(from, response.fromHeight());
-            retry.add(new long[] {asked.fromHeight(), asked.count()});
             return progress();
         }
         exhaustedAt.remove(from);
@@ -296,9 +290,6 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
             }
             target = Math.max(target, h);
         }
-        if (blocks.size() < asked.count()) {
-            retry.add(new long[] {asked.fromHeight() + blocks.size(), asked.count() - blocks.size()});
-        }
         return progress();
     }
 
@@ -306,10 +297,7 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
         context.getLog().warn("bulk sync: dropping validator {} for this session: {} ({})", peer, reason, detail);
         status.rejected(reason);
         dropped.add(peer);
-        InFlight pending = inFlight.remove(peer);
-        if (pending != null) {
-            retry.add(new long[] {pending.fromHeight(), pending.count()});
-        }
+        inFlight.remove(peer); // its range becomes a gap, asked of another peer
         buffer.values().removeIf(b -> b.origin().equals(peer));
         peers.tell(new PeerManager.PenalizeSync(peer, penalty, reason + ": " + detail));
     }
@@ -367,7 +355,9 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
             }
             Address peer = pickPeer(range[0]);
             if (peer == null) {
-                retry.addFirst(range);
+                if (range[0] + range[1] == nextRequestHeight && range[1] == config.batchBlocks()) {
+                    nextRequestHeight = range[0]; // not sent: give the fresh batch back
+                }
                 return;
             }
             inFlight.put(peer, new InFlight(peer, range[0], (int) range[1], System.nanoTime()));
@@ -375,24 +365,38 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
         }
     }
 
+    /**
+     * The lowest range above the head that is neither buffered nor requested (a partial answer, a
+     * rejected peer's discarded blocks and a timed-out request all leave such gaps), else the next
+     * batch up to the highest verified height.
+     */
     private long[] nextRange(long head) {
-        while (!retry.isEmpty()) {
-            long[] r = retry.poll();
-            long end = r[0] + r[1];
-            long from = Math.max(r[0], head + 1);
-            while (from < end && buffer.containsKey(from)) {
-                from++;
+        int batch = config.batchBlocks();
+        for (long h = head + 1; h < nextRequestHeight; h++) {
+            if (buffer.containsKey(h) || requested(h)) {
+                continue;
             }
-            if (from < end) {
-                return new long[] {from, end - from};
+            long end = h;
+            while (end < nextRequestHeight && end - h < batch && !buffer.containsKey(end) && !requested(end)) {
+                end++;
             }
+            return new long[] {h, end - h};
         }
         if (nextRequestHeight > target + 1) {
             return null;
         }
         long from = nextRequestHeight;
-        nextRequestHeight += config.batchBlocks();
-        return new long[] {from, config.batchBlocks()};
+        nextRequestHeight += batch;
+        return new long[] {from, batch};
+    }
+
+    private boolean requested(long height) {
+        for (InFlight f : inFlight.values()) {
+            if (height >= f.fromHeight() && height < f.fromHeight() + f.count()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Round robin over peers not dropped, not busy, and not known to lack blocks from this height. */
