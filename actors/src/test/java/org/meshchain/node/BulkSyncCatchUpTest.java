@@ -27,7 +27,6 @@ import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.core.types.ValidatorSignature;
 import org.meshchain.core.types.VoteData;
 import org.meshchain.node.peers.InboundInspector;
-import org.meshchain.node.port.NodeExtension;
 import org.meshchain.node.sync.BulkSyncMessage;
 import org.meshchain.node.wire.PeerEnvelope;
 import org.meshchain.node.wire.WireCodec;
@@ -38,7 +37,8 @@ import org.meshchain.node.wire.WireCodec;
  * consensus and votes again, never signing two different votes or timeouts for one round. While it
  * syncs, one response of validator 1 is replaced (through the same envelope path, validly signed by
  * validator 1) by one whose first certificate carries a forged signature: it is rejected and
- * validator 1 is penalised, and sync completes from the others.
+ * validator 1 is penalised; validator 2 loses the first request it gets and is dropped after the request
+ * timeout; sync completes from the others.
  */
 class BulkSyncCatchUpTest {
 
@@ -79,17 +79,30 @@ class BulkSyncCatchUpTest {
                 meshchain.node.sync.batch-blocks = 25
                 meshchain.node.sync.max-in-flight = 3
                 meshchain.node.sync.max-buffered-blocks = 150
+                meshchain.node.sync.request-timeout = 2s
                 """)) {
             List<Ed25519PrivateKey> keys = cluster.devnet.validatorKeys();
             Address restarted = Address.of(keys.get(3).publicKey());
             Address liar = Address.of(keys.get(1).publicKey());
             InboundInspector everywhere = (from, kind, payload) -> recordVotesOf(restarted, from, kind, payload);
-            cluster.devnet.startAll(DefaultExecutors.factory(), i -> List.<NodeExtension>of(), everywhere);
+            // validator 2 never answers the first bulk sync request it gets (its PeerActor throws, the
+            // request is lost): a slow peer, dropped for the session and penalised after the request timeout
+            AtomicBoolean swallowed = new AtomicBoolean();
+            InboundInspector slowServer = (from, kind, payload) -> {
+                recordVotesOf(restarted, from, kind, payload);
+                if (from.equals(restarted) && kind == WireCodec.Kind.BULK_SYNC_REQUEST && swallowed.compareAndSet(false, true)) {
+                    throw new IllegalStateException("losing a bulk sync request (test fault injection)");
+                }
+            };
+            for (int i = 0; i < 4; i++) {
+                cluster.devnet.start(i, cluster.options().withInspector(i == 2 ? slowServer : everywhere));
+            }
             ClusterFixture.await("height 5 on every validator", Duration.ofSeconds(60),
                     () -> cluster.devnet.running().stream().allMatch(n -> n.state().committedHeight() >= 5));
             long votesBeforeStop = recorded.get();
             assertThat(votesBeforeStop).as("votes of validator 3 seen before the stop").isPositive();
 
+            long heightOfThreeAtStop = cluster.node(3).state().committedHeight();
             cluster.devnet.stop(3);
             long stoppedAt = cluster.node(0).state().committedHeight();
             ClusterFixture.await(BLOCKS_DOWN + " blocks committed without validator 3", Duration.ofSeconds(120),
@@ -127,7 +140,7 @@ class BulkSyncCatchUpTest {
             Node back = cluster.devnet.start(3, cluster.options().withInspector(onRestarted));
             backRef.set(back);
             long restartHeight = back.state().committedHeight();
-            assertThat(restartHeight).as("resumes from its data directory").isGreaterThanOrEqualTo(stoppedAt - 1);
+            assertThat(restartHeight).as("resumes from its data directory").isGreaterThanOrEqualTo(heightOfThreeAtStop);
             assertThat(cluster.node(0).state().committedHeight() - restartHeight).isGreaterThanOrEqualTo(BLOCKS_DOWN);
 
             AtomicBoolean sawSyncing = new AtomicBoolean();
@@ -150,6 +163,8 @@ class BulkSyncCatchUpTest {
             String metrics = registry.render();
             assertThat(metrics).contains("meshchain_bulk_sync_rejected_total{reason=\"invalid_certificate\"} ");
             assertThat(metrics).contains("meshchain_peer_penalties_total{reason=\"invalid-signature\"} ");
+            assertThat(swallowed).as("validator 2 lost a request").isTrue();
+            assertThat(metrics).as("the unanswered request timed out").contains("meshchain_bulk_sync_rejected_total{reason=\"timeout\"} ");
             // the penalty (20) shows in the score until it recovers (1/s)
             assertThat(lowestLiarScore[0]).as("validator 1 penalised on the restarted node").isLessThanOrEqualTo(85.0);
 

@@ -445,7 +445,14 @@ public final class SyncActor extends AbstractBehavior<SyncActor.Command> {
         Buffered previous = buffer.get(height);
         for (long h = height + 1; previous != null; h++) {
             Buffered current = buffer.get(h);
-            if (current == null || !current.block().block().header().parentId().equals(previous.block().block().id())) {
+            if (current == null) {
+                return false;
+            }
+            if (!current.block().block().header().parentId().equals(previous.block().block().id())) {
+                // two peers' batches do not join (one served a certified block that was never committed):
+                // drop the upper batch, unpenalised, and ask again (round robin picks another peer first)
+                Address origin = current.origin();
+                buffer.tailMap(h, true).values().removeIf(b -> b.origin().equals(origin));
                 return false;
             }
             if (CertifiedBlocks.provesCommit(previous.block().block(), current.block().block())) {
