@@ -14,4 +14,13 @@ import org.meshchain.persistence.state.StateStore;
 public interface BlockExecutorFactory {
 
     BlockExecutor create(org.meshchain.core.types.ChainId chainId, ChainStore chain, StateStore state, int threads);
+
+    /**
+     * As {@link #create(org.meshchain.core.types.ChainId, ChainStore, StateStore, int)}, with the node's cache of
+     * transactions whose signature its mempool verified (ADR 0041); factories that ignore it verify every signature.
+     */
+    default BlockExecutor create(org.meshchain.core.types.ChainId chainId, ChainStore chain, StateStore state, int threads,
+            org.meshchain.node.execution.VerifiedSignatures verified) {
+        return create(chainId, chain, state, threads);
+    }
 }

@@ -10,6 +10,7 @@ import org.meshchain.node.execution.BlockExecutor;
 import org.meshchain.node.execution.ChainStoreCommittedState;
 import org.meshchain.node.execution.ExecutedBlock;
 import org.meshchain.node.execution.SerialBlockExecutor;
+import org.meshchain.node.execution.VerifiedSignatures;
 import org.meshchain.wasm.WasmContractRuntime;
 import org.meshchain.wasm.WasmRuntime;
 
@@ -32,12 +33,24 @@ public final class DefaultExecutors {
      * the node as its {@code executors} child), or the serial executor on one thread when threads is 1.
      */
     public static BlockExecutorFactory factory() {
-        return (chainId, chain, state, threads) -> threads <= 1
-                ? serial(chainId, chain) : parallel(chainId, chain, threads);
+        return new BlockExecutorFactory() {
+            @Override
+            public BlockExecutor create(org.meshchain.core.types.ChainId chainId, org.meshchain.persistence.chain.ChainStore chain,
+                    org.meshchain.persistence.state.StateStore state, int threads) {
+                return create(chainId, chain, state, threads, VerifiedSignatures.DISABLED);
+            }
+
+            @Override
+            public BlockExecutor create(org.meshchain.core.types.ChainId chainId, org.meshchain.persistence.chain.ChainStore chain,
+                    org.meshchain.persistence.state.StateStore state, int threads, VerifiedSignatures verified) {
+                // the serial reference executor verifies every signature itself (core BlockExecution.serial)
+                return threads <= 1 ? serial(chainId, chain) : parallel(chainId, chain, threads, verified);
+            }
+        };
     }
 
     static BlockExecutor parallel(org.meshchain.core.types.ChainId chainId, org.meshchain.persistence.chain.ChainStore chain,
-            int threads) {
+            int threads, VerifiedSignatures verified) {
         // contract calls run on the runtime's own threads: at least one per executor (ADR 0022 wiring)
         WasmRuntime wasm = new WasmRuntime(new WasmRuntime.Config(WasmRuntime.Config.DEFAULT.gas(),
                 WasmRuntime.Config.DEFAULT.limits(), WasmRuntime.Config.DEFAULT.moduleCacheSize(),
@@ -47,7 +60,7 @@ public final class DefaultExecutors {
             Ledger ledger = new Ledger(Ledger.Config.of(chainId), new WasmContractRuntime(wasm));
             var pool = org.meshchain.node.execution.ExecutorPool.create(
                     new org.meshchain.node.execution.ExecutorPool.Settings(threads, 64, 16), ledger,
-                    new ChainStoreCommittedState(chain, NODE_CACHE_ENTRIES, MAX_VALUE_BYTES));
+                    new ChainStoreCommittedState(chain, NODE_CACHE_ENTRIES, MAX_VALUE_BYTES), null, verified);
             return new PoolBackedExecutor(pool, wasm::close);
         } catch (RuntimeException e) {
             wasm.close();

@@ -38,6 +38,7 @@ import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.node.execution.BlockExecutor;
 import org.meshchain.node.execution.ExecutedBlock;
 import org.meshchain.node.peers.PeerManager;
+import org.meshchain.node.sync.SyncActor;
 import org.meshchain.node.wire.SafetyStateRecorded;
 import org.meshchain.persistence.chain.ChainStore;
 
@@ -63,6 +64,12 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
 
     /** The store committed a block. */
     public record StoreCommitted(StorageActor.Committed committed) implements Command {}
+
+    /** Bulk sync takes over (ADR 0040): stop voting and timers, finish in-flight work, then tell {@code replyTo}. */
+    public record PauseForSync(ActorRef<SyncActor.Command> replyTo) implements Command {}
+
+    /** Bulk sync is done: rebuild the core from the store's head (same safety state) and start again. */
+    public record ResumeAfterSync() implements Command {}
 
     private record Start() implements Command {}
 
@@ -105,18 +112,25 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
     private long storedHeight;
     private long lastSyncRequestMs;
     private long lastTimeoutRoundCounted;
+    /** The node's SyncActor (null in setups without one): told about certificates peers show. */
+    private final ActorRef<SyncActor.Command> sync;
+    private boolean paused;
+    private ActorRef<SyncActor.Command> pauseReplyTo;
+    private long highestForwardedHeight;
+    private long lastForwardMs;
 
     public static Behavior<Command> create(ConsensusConfig config, Ed25519PrivateKey key, ChainStore chain,
             BlockExecutor executor, ActorRef<StorageActor.Command> storage, ActorRef<PeerManager.Command> peers,
-            NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier, java.nio.file.Path pendingDirectory) {
+            NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier, java.nio.file.Path pendingDirectory,
+            ActorRef<SyncActor.Command> sync) {
         return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> new LeaderActor(ctx, timers, config, key, chain,
-                executor, storage, peers, nodeState, metrics, verifier, new PendingBlocks(pendingDirectory))));
+                executor, storage, peers, nodeState, metrics, verifier, new PendingBlocks(pendingDirectory), sync)));
     }
 
     private LeaderActor(ActorContext<Command> context, TimerScheduler<Command> timers, ConsensusConfig config,
             Ed25519PrivateKey key, ChainStore chain, BlockExecutor executor, ActorRef<StorageActor.Command> storage,
             ActorRef<PeerManager.Command> peers, NodeState nodeState, NodeMetrics metrics, SignatureVerifier verifier,
-            PendingBlocks pending) {
+            PendingBlocks pending, ActorRef<SyncActor.Command> sync) {
         super(PersistenceId.ofUniqueId("consensus-safety-" + Address.of(key.publicKey()).toHex()));
         this.context = context;
         this.timers = timers;
@@ -130,6 +144,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         this.metrics = metrics;
         this.verifier = verifier;
         this.pending = pending;
+        this.sync = sync;
     }
 
     @Override
@@ -174,6 +189,13 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         }
         context.getLog().info("consensus starts at round {} (committed height {}, last voted round {})",
                 core.currentRound(), head.height(), recovered.lastVotedRound());
+        if (nodeState.bulkSyncing()) {
+            // restarted while bulk sync holds the store: stay stopped until it hands back
+            paused = true;
+            if (sync != null) {
+                sync.tell(new SyncActor.ConsensusPaused());
+            }
+        }
         context.getSelf().tell(new Start());
     }
 
@@ -181,7 +203,18 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
     public CommandHandler<Command, SafetyStateRecorded, SafetyState> commandHandler() {
         return (state, command) -> {
             long now = System.currentTimeMillis();
+            if (command instanceof FromPeer p) {
+                forwardCertificate(p, now);
+            }
+            if (paused) {
+                return whilePaused(state, command, now);
+            }
             List<ConsensusAction> actions = switch (command) {
+                case PauseForSync p -> {
+                    pause(p.replyTo());
+                    yield List.of();
+                }
+                case ResumeAfterSync r -> List.of(); // not paused: nothing to hand back
                 case Start s -> {
                     List<ConsensusAction> all = new ArrayList<>();
                     if (restored != null) {
@@ -201,6 +234,83 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
             };
             return perform(actions);
         };
+    }
+
+    /** Consensus is stopped while bulk sync runs: no votes, no timers, no proposals; in-flight work finishes. */
+    private Effect<SafetyStateRecorded, SafetyState> whilePaused(SafetyState state, Command command, long now) {
+        switch (command) {
+            case ResumeAfterSync r -> {
+                return perform(resume(state, now));
+            }
+            case PauseForSync p -> pauseReplyTo = p.replyTo();
+            case ExecutionDone d -> busy = false; // its block will come again, certified, from the store's view
+            case ExecutionFailed f -> busy = false;
+            case StoreCommitted c -> onStoreCommitted(c.committed());
+            default -> {
+                // messages, timers and transactions: the core is stopped
+            }
+        }
+        replyIfPaused();
+        return Effect().none();
+    }
+
+    private void pause(ActorRef<SyncActor.Command> replyTo) {
+        paused = true;
+        pauseReplyTo = replyTo;
+        timers.cancelAll();
+        work.clear();
+        nodeState.setSyncing(false);
+        context.getLog().info("consensus paused for bulk sync at committed height {} (round {})", storedHeight,
+                core.currentRound());
+        replyIfPaused();
+    }
+
+    private void replyIfPaused() {
+        if (!busy && pauseReplyTo != null) {
+            pauseReplyTo.tell(new SyncActor.ConsensusPaused());
+            pauseReplyTo = null;
+        }
+    }
+
+    /** A fresh core on the store's head, with the persisted safety state (so it never signs twice). */
+    private List<ConsensusAction> resume(SafetyState state, long now) {
+        paused = false;
+        pauseReplyTo = null;
+        ChainStore.Head head = chain.head().orElseThrow(() -> new IllegalStateException("the store has no genesis"));
+        storedHeadId = head.blockId();
+        storedHeight = head.height();
+        work.clear();
+        executed.clear();
+        parents.clear();
+        pending.prune(head.height());
+        core = new ConsensusCore(config, new PersistentSafetyRules(config.chainId(), key, state), verifier,
+                new ChainStoreBlocks(chain));
+        context.getLog().info("consensus resumes after bulk sync at committed height {}, round {}", head.height(),
+                core.currentRound());
+        return core.step(new ConsensusEvent.Start(now));
+    }
+
+    /** Tells the SyncActor how far the network is, from the certificates peers send (it verifies them). */
+    private void forwardCertificate(FromPeer p, long now) {
+        if (sync == null) {
+            return;
+        }
+        QuorumCertificate qc = switch (p.message()) {
+            case ConsensusMessage.Proposal proposal -> proposal.block().header().justify();
+            case ConsensusMessage.TimeoutMessage timeout -> timeout.timeout().highQc();
+            case ConsensusMessage.SyncResponse response -> response.certifyingQc();
+            default -> null;
+        };
+        if (qc == null) {
+            return;
+        }
+        long height = qc.voteData().height();
+        // the highest so far, or once a second in case a forged high certificate (rejected there) set the bar
+        if (height > highestForwardedHeight || now - lastForwardMs > 1000) {
+            highestForwardedHeight = Math.max(highestForwardedHeight, height);
+            lastForwardMs = now;
+            sync.tell(new SyncActor.PeerCertified(p.from(), qc));
+        }
     }
 
     private List<ConsensusAction> onExecuted(ExecutionDone done, long now) {

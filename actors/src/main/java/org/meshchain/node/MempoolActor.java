@@ -18,6 +18,7 @@ import org.meshchain.core.mempool.TransactionPool;
 import org.meshchain.core.types.Address;
 import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.node.execution.VerifiedSignatures;
 import org.meshchain.node.config.NodeConfig;
 import org.meshchain.node.peers.PeerManager;
 import org.meshchain.node.port.SubmitOutcome;
@@ -62,15 +63,19 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
 
     public static Behavior<Command> create(MempoolConfig poolConfig, NodeConfig.Mempool config, AccountReader accounts,
             ActorRef<PeerManager.Command> peers, ActorRef<LeaderActor.Command> leader, NodeState nodeState,
-            NodeMetrics metrics) {
+            NodeMetrics metrics, VerifiedSignatures verified) {
         return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> new MempoolActor(ctx, timers, poolConfig, config,
-                accounts, peers, leader, nodeState, metrics)));
+                accounts, peers, leader, nodeState, metrics, verified)));
     }
+
+    /** Where admitted transactions' ids go so the executor does not verify their signatures again (ADR 0041). */
+    private final VerifiedSignatures verified;
 
     private MempoolActor(ActorContext<Command> context, TimerScheduler<Command> timers, MempoolConfig poolConfig,
             NodeConfig.Mempool config, AccountReader accounts, ActorRef<PeerManager.Command> peers,
-            ActorRef<LeaderActor.Command> leader, NodeState nodeState, NodeMetrics metrics) {
+            ActorRef<LeaderActor.Command> leader, NodeState nodeState, NodeMetrics metrics, VerifiedSignatures verified) {
         super(context);
+        this.verified = verified;
         this.pool = new TransactionPool(poolConfig);
         this.accounts = accounts;
         this.config = config;
@@ -98,7 +103,9 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
         nodeState.setMempoolSize(pool.size());
         if (admission instanceof TransactionPool.Rejected r) {
             metrics.mempoolRejections.inc(r.reason().code());
-        } else {
+        } else if (admission instanceof TransactionPool.Accepted a) {
+            // admission verified the signature (the pool's last check before it accepts)
+            verified.verified(a.txId());
             changed = true;
         }
         return admission;

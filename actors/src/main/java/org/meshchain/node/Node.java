@@ -30,6 +30,7 @@ import org.meshchain.node.config.NodeConfig;
 import org.meshchain.node.execution.BlockExecutor;
 import org.meshchain.node.genesis.Genesis;
 import org.meshchain.node.metrics.Metrics;
+import org.meshchain.node.execution.VerifiedSignatures;
 import org.meshchain.node.peers.PeerManager;
 import org.meshchain.node.peers.PeerState;
 import org.meshchain.node.port.NodeServices;
@@ -100,7 +101,9 @@ public final class Node implements AutoCloseable {
             ConsensusConfig consensus = consensusConfig(genesis, genesisQc, config);
             MempoolConfig mempool = new MempoolConfig(genesis.chainId(), config.mempool().capacity(),
                     config.mempool().maxPerSender(), config.mempool().maxNonceGap(), config.mempool().maxTxBytes());
-            BlockExecutor executor = options.executors().create(genesis.chainId(), chain, stateStore, executorThreads(config));
+            VerifiedSignatures verified = new VerifiedSignatures(config.verifiedSignatureCache(), VerifiedSignatures.Listener.NONE);
+            BlockExecutor executor = options.executors().create(genesis.chainId(), chain, stateStore, executorThreads(config),
+                    verified);
             if (executor instanceof AutoCloseable closeable) {
                 opened.add(closeable);
             }
@@ -109,6 +112,7 @@ public final class Node implements AutoCloseable {
             nodeState.committed(chain.head().orElseThrow().height(), 0);
             Metrics registry = new Metrics();
             NodeMetrics metrics = new NodeMetrics(registry, nodeState);
+            verified.setListener(metrics.verifiedSignatureListener());
             Map<Address, PeerState> peerStates = PeerManager.newStates(self, consensus.validators(), config.peerLimits());
             for (PeerState peer : peerStates.values()) {
                 registry.gauge("meshchain_peer_score_" + peer.validator().toHex().substring(0, 16),
@@ -118,10 +122,11 @@ public final class Node implements AutoCloseable {
             NodeRefs refs = new NodeRefs();
             NodeServicesImpl services = new NodeServicesImpl(genesis.chainId(), consensus.validators(), self, chain,
                     stateStore, nodeState, registry, peerStates, feed, refs);
-            WireCodec codec = new WireCodec(DomainCodecs.DEFAULT, consensus.maxSyncBlocks(), config.mempool().gossipBatch());
+            WireCodec codec = new WireCodec(DomainCodecs.DEFAULT, consensus.maxSyncBlocks(), config.mempool().gossipBatch(),
+                    config.sync().batchBlocks());
             NodeGuardian.Setup setup = new NodeGuardian.Setup(config, consensus, mempool, key, chain, stateStore, executor,
                     nodeState, metrics, feed, peerStates, options.inspector(), options.extensions(), services, refs, codec,
-                    SYSTEM_NAME);
+                    SYSTEM_NAME, verified);
 
             Config pekko = pekkoConfig(config, root);
             ActorSystem<NodeGuardian.Command> system = ActorSystem.create(NodeGuardian.create(setup), SYSTEM_NAME, pekko);

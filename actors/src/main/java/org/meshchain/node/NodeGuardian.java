@@ -26,6 +26,7 @@ import org.meshchain.node.peers.PeerState;
 import org.meshchain.node.port.NodeExtension;
 import org.meshchain.node.port.NodeServices;
 import org.meshchain.node.wire.WireCodec;
+import org.meshchain.node.sync.SyncActor;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.state.StateStore;
 
@@ -50,7 +51,8 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
     public record Setup(NodeConfig config, ConsensusConfig consensus, MempoolConfig mempool, Ed25519PrivateKey key,
             ChainStore chain, StateStore state, BlockExecutor executor, NodeState nodeState, NodeMetrics metrics,
             CommitFeed feed, Map<Address, PeerState> peerStates, InboundInspector inspector, List<NodeExtension> extensions,
-            NodeServices services, NodeRefs refs, WireCodec codec, String systemName) {}
+            NodeServices services, NodeRefs refs, WireCodec codec, String systemName,
+            org.meshchain.node.execution.VerifiedSignatures verifiedSignatures) {}
 
     /** Why the node stopped itself. */
     public static final class StorageFailed implements CoordinatedShutdown.Reason {
@@ -78,6 +80,11 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
         storage = context.spawn(StorageActor.create(s.chain(), s.state(), s.nodeState(), committed -> {
                     ActorRef<LeaderActor.Command> leader = refs.leader;
                     ActorRef<MempoolActor.Command> mempool = refs.mempool;
+                    ActorRef<SyncActor.Command> sync = refs.sync;
+                    if (sync != null) {
+                        sync.tell(new SyncActor.StoreCommitted(committed.block().block().header().height(),
+                                committed.block().block().id()));
+                    }
                     if (leader != null) {
                         leader.tell(new LeaderActor.StoreCommitted(committed));
                     }
@@ -105,17 +112,62 @@ public final class NodeGuardian extends AbstractBehavior<NodeGuardian.Command> {
                 PeerManager.NAME);
         refs.peers = peers;
 
+        // sync: restarted with backoff; a restarted SyncActor hands consensus back (the LeaderActor rebuilds
+        // from the store) and a peer's next certificate starts a new session (ADR 0040)
+        NodeState syncState = s.nodeState();
+        NodeMetrics syncMetrics = s.metrics();
+        ActorRef<SyncActor.Command> sync = context.spawn(
+                Behaviors.supervise(SyncActor.create(s.config().sync(), s.config().peerLimits().maxMessageBytes(),
+                        s.consensus().chainId(), s.consensus().validators(), Address.of(s.key().publicKey()), s.chain(),
+                        s.executor(), peers, new SyncActor.Consensus() {
+                            @Override
+                            public void pause(ActorRef<SyncActor.Command> replyTo) {
+                                refs.leader.tell(new LeaderActor.PauseForSync(replyTo));
+                            }
+
+                            @Override
+                            public void resume() {
+                                refs.leader.tell(new LeaderActor.ResumeAfterSync());
+                            }
+                        }, (block, certificate, executed) -> storage.tell(new StorageActor.Commit(block, certificate, executed)),
+                        new SyncActor.Status() {
+                            @Override
+                            public void bulkSyncing(boolean syncing) {
+                                syncState.setBulkSyncing(syncing);
+                            }
+
+                            @Override
+                            public void sessionStarted() {
+                                syncState.bulkSyncSessionStarted();
+                                syncMetrics.bulkSyncSessions.inc();
+                            }
+
+                            @Override
+                            public void blockCommitted() {
+                                syncState.bulkSyncedBlock();
+                                syncMetrics.bulkSyncBlocks.inc();
+                            }
+
+                            @Override
+                            public void rejected(String reason) {
+                                syncMetrics.bulkSyncRejected.inc(reason);
+                            }
+                        }, syncState::bulkSyncing))
+                        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2)),
+                "sync");
+        refs.sync = sync;
+
         ActorRef<LeaderActor.Command> leader = context.spawn(
                 Behaviors.supervise(LeaderActor.create(s.consensus(), s.key(), s.chain(), s.executor(), storage, peers,
                         s.nodeState(), s.metrics(), SignatureVerifier.ED25519,
-                        s.config().dataDirectory().resolve("pending-blocks")))
+                        s.config().dataDirectory().resolve("pending-blocks"), sync))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "consensus");
         refs.leader = leader;
 
         ActorRef<MempoolActor.Command> mempool = context.spawn(
                 Behaviors.supervise(MempoolActor.create(s.mempool(), s.config().mempool(), new StateAccounts(s.state()), peers,
-                        leader, s.nodeState(), s.metrics()))
+                        leader, s.nodeState(), s.metrics(), s.verifiedSignatures()))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
                 "mempool");
         refs.mempool = mempool;

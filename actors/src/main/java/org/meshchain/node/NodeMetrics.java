@@ -18,6 +18,10 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
     final Metrics.Counter peerDropped;
     final Metrics.Counter mempoolRejections;
     private final TpsMeter tps = new TpsMeter();
+    final Metrics.Counter verifiedSignatureLookups;
+    final Metrics.Counter bulkSyncBlocks;
+    final Metrics.Counter bulkSyncRejected;
+    final Metrics.Counter bulkSyncSessions;
 
     public NodeMetrics(Metrics registry, NodeState state) {
         registry.gauge("meshchain_committed_height", "Height of the last committed block", state::committedHeight);
@@ -40,7 +44,28 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
         peerPenalties = registry.counter("meshchain_peer_penalties_total", "Penalties applied to peers", "reason");
         peerBans = registry.counter("meshchain_peer_bans_total", "Peers banned", "peer");
         peerDropped = registry.counter("meshchain_peer_dropped_messages_total", "Inbound peer messages dropped", "reason");
+        verifiedSignatureLookups = registry.counter("meshchain_verified_signature_cache_lookups_total",
+                "Executor lookups in the cache of signatures the mempool verified (hit: not verified again)", "result");
+        bulkSyncBlocks = registry.counter("meshchain_bulk_sync_blocks_total", "Blocks committed by bulk sync");
+        bulkSyncRejected = registry.counter("meshchain_bulk_sync_rejected_total",
+                "Bulk sync responses rejected (peer dropped and penalised)", "reason");
+        bulkSyncSessions = registry.counter("meshchain_bulk_sync_sessions_total", "Times this node switched to bulk sync");
         mempoolRejections = registry.counter("meshchain_mempool_rejections_total", "Transactions refused", "reason");
+    }
+
+    /** Counts the executor's signature cache hits and misses. */
+    public org.meshchain.node.execution.VerifiedSignatures.Listener verifiedSignatureListener() {
+        return new org.meshchain.node.execution.VerifiedSignatures.Listener() {
+            @Override
+            public void hit() {
+                verifiedSignatureLookups.inc("hit");
+            }
+
+            @Override
+            public void miss() {
+                verifiedSignatureLookups.inc("miss");
+            }
+        };
     }
 
     /** Returns the number of transactions that succeeded (discarded and failed ones are counted apart). */

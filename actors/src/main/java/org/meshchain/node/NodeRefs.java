@@ -12,4 +12,5 @@ public final class NodeRefs {
     public volatile ActorRef<PeerManager.Command> peers;
     public volatile ActorRef<LeaderActor.Command> leader;
     public volatile ActorRef<MempoolActor.Command> mempool;
+    public volatile ActorRef<org.meshchain.node.sync.SyncActor.Command> sync;
 }

@@ -17,6 +17,10 @@ public final class NodeState {
     final AtomicLong committedTransactions = new AtomicLong();
     final AtomicLong timeoutsSent = new AtomicLong();
     volatile boolean syncing;
+    /** Set by the SyncActor while it has taken over from consensus (ADR 0040). */
+    volatile boolean bulkSyncing;
+    final AtomicLong bulkSyncSessions = new AtomicLong();
+    final AtomicLong bulkSyncedBlocks = new AtomicLong();
     volatile int mempoolSize;
     volatile boolean storageOpen = true;
     volatile boolean consensusRunning;
@@ -82,8 +86,34 @@ public final class NodeState {
         return timeoutsSent.get();
     }
 
+    /** Catching up: the consensus core's own sync, or bulk sync (readiness fails meanwhile). */
     public boolean syncing() {
-        return syncing;
+        return syncing || bulkSyncing;
+    }
+
+    public void setBulkSyncing(boolean value) {
+        bulkSyncing = value;
+    }
+
+    public boolean bulkSyncing() {
+        return bulkSyncing;
+    }
+
+    public void bulkSyncSessionStarted() {
+        bulkSyncSessions.incrementAndGet();
+    }
+
+    public long bulkSyncSessions() {
+        return bulkSyncSessions.get();
+    }
+
+    public void bulkSyncedBlock() {
+        bulkSyncedBlocks.incrementAndGet();
+    }
+
+    /** Blocks committed by bulk sync since the node started. */
+    public long bulkSyncedBlocks() {
+        return bulkSyncedBlocks.get();
     }
 
     public int mempoolSize() {

@@ -58,6 +58,21 @@ class StartupTest {
     }
 
     @Test
+    void syncAndSignatureCacheSettingsHaveValidatedDefaults() {
+        NodeConfig ok = NodeConfig.from(withNode(REQUIRED));
+        assertThat(ok.sync()).isEqualTo(new NodeConfig.Sync(50, 50, 4, 400, java.time.Duration.ofSeconds(5)));
+        assertThat(ok.verifiedSignatureCache()).isEqualTo(200_000);
+        assertThatThrownBy(() -> NodeConfig.from(withNode(REQUIRED + "meshchain.node.sync.far-behind-blocks = 1")))
+                .hasMessage("config meshchain.node.sync.far-behind-blocks = 1: must be in 2..1000000");
+        assertThatThrownBy(() -> NodeConfig.from(withNode(REQUIRED + "meshchain.node.sync.max-buffered-blocks = 100")))
+                .hasMessage("config meshchain.node.sync.max-buffered-blocks = 100: must be at least sync.batch-blocks x sync.max-in-flight (200)");
+        assertThatThrownBy(() -> NodeConfig.from(withNode(REQUIRED + "meshchain.node.execution.verified-signature-cache = -1")))
+                .hasMessageContaining("meshchain.node.execution.verified-signature-cache = -1");
+        assertThatThrownBy(() -> NodeConfig.from(withNode(REQUIRED + "meshchain.node.sync.request-timeout = soon")))
+                .hasMessageContaining("must be a duration");
+    }
+
+    @Test
     void aStartThatFailsLateClosesTheStoreAndLeavesThePortFree() throws Exception {
         try (ClusterFixture cluster = ClusterFixture.prepare(dir, 4, 1, null)) {
             int port = cluster.devnet.layout().port(0);

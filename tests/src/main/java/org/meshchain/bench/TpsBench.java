@@ -64,7 +64,10 @@ public final class TpsBench {
 
         Path dir = Files.createTempDirectory("tps-bench");
         Devnet devnet = Devnet.prepare(new Devnet.Layout(dir, VALIDATORS, ACCOUNTS, "127.0.0.1", freePorts(VALIDATORS)), i ->
-                "meshchain.node.mempool.max-nonce-gap = 1000\nmeshchain.node.mempool.max-per-sender = 2000");
+                "meshchain.node.mempool.max-nonce-gap = 1000\nmeshchain.node.mempool.max-per-sender = 2000"
+                        // ADR 0041: -Dmeshchain.bench.verified-signature-cache=0 measures without the cache
+                        + "\nmeshchain.node.execution.verified-signature-cache = "
+                        + Integer.getInteger("meshchain.bench.verified-signature-cache", 200_000));
         devnet.startAll(DefaultExecutors.factory(), i -> List.of(), InboundInspector.NONE);
         try {
             TpsBench bench = new TpsBench(devnet);

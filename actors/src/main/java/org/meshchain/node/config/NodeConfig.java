@@ -30,7 +30,9 @@ public record NodeConfig(
         Peers peerLimits,
         Storage storage,
         int executors,
-        Tls tls) {
+        Tls tls,
+        Sync sync,
+        int verifiedSignatureCache) {
 
     public static final String ROOT = "meshchain.node";
 
@@ -52,6 +54,18 @@ public record NodeConfig(
     public record Peers(int maxMessageBytes, Map<WireCodec.Kind, Double> rates, Map<WireCodec.Kind, Integer> bursts,
             double initialScore, double banThreshold, Duration banDuration, double recoveryPerSecond,
             Map<String, Double> penalties, int outboundQueue) {}
+
+    /**
+     * Bulk sync (ADR 0040): switch from consensus to fetching certified blocks when a peer's verified
+     * certificate is more than {@code farBehindBlocks} above our committed head.
+     *
+     * @param farBehindBlocks   lag that starts bulk sync; consensus takes over again within it
+     * @param batchBlocks       blocks asked per request, and the most a served response carries
+     * @param maxInFlight       requests outstanding at once (to different peers where possible)
+     * @param maxBufferedBlocks verified-later blocks held in memory ahead of execution
+     * @param requestTimeout    a request unanswered this long drops that peer for the session
+     */
+    public record Sync(int farBehindBlocks, int batchBlocks, int maxInFlight, int maxBufferedBlocks, Duration requestTimeout) {}
 
     public record Storage(long quotaBytes, long retentionBlocks, long blockCacheBytes) {}
 
@@ -141,13 +155,24 @@ public record NodeConfig(
                 r.longIn("storage.retention-blocks", 1, Long.MAX_VALUE),
                 r.longIn("storage.block-cache-bytes", 0, 1L << 40));
         int executors = r.intIn("execution.executors", 0, 256);
+        int verifiedSignatureCache = r.intIn("execution.verified-signature-cache", 0, 10_000_000);
+        Sync sync = new Sync(
+                r.intIn("sync.far-behind-blocks", 2, 1_000_000),
+                r.intIn("sync.batch-blocks", 1, 1_000),
+                r.intIn("sync.max-in-flight", 1, 64),
+                r.intIn("sync.max-buffered-blocks", 1, 100_000),
+                r.durationIn("sync.request-timeout", Duration.ofMillis(100), Duration.ofMinutes(10)));
+        if (sync.maxBufferedBlocks() < sync.batchBlocks() * sync.maxInFlight()) {
+            throw new ConfigError(ROOT + ".sync.max-buffered-blocks", sync.maxBufferedBlocks(),
+                    "must be at least sync.batch-blocks x sync.max-in-flight (" + sync.batchBlocks() * sync.maxInFlight() + ")");
+        }
         Tls tls = new Tls(false, null, null, null);
         if (r.bool("tls.enabled")) {
             tls = new Tls(true, r.readableFile("tls.key-store"), r.readableFile("tls.trust-store"),
                     r.readableFile("tls.password-file"));
         }
         return new NodeConfig(data, key, passphrase, genesis, host, port, List.copyOf(seeds), List.copyOf(peers), consensus,
-                mempool, peerLimits, storage, executors, tls);
+                mempool, peerLimits, storage, executors, tls, sync, verifiedSignatureCache);
     }
 
     /** Reads keys with the full key path in errors. */

@@ -50,8 +50,13 @@ final class BlockJob {
     final CompletableFuture<ExecutedBlock> result;
     volatile boolean cancelled;
 
-    BlockJob(long seq, Block block, Ledger ledger, PreState preState, CompletableFuture<ExecutedBlock> result) {
+    /** Signatures the node verified already (mempool admission); others are verified here. */
+    private final VerifiedSignatures verified;
+
+    BlockJob(long seq, Block block, Ledger ledger, PreState preState, CompletableFuture<ExecutedBlock> result,
+            VerifiedSignatures verified) {
         this.seq = seq;
+        this.verified = verified;
         this.block = block;
         this.context = BlockContext.of(block.header());
         this.txs = block.transactions();
@@ -76,7 +81,7 @@ final class BlockJob {
     /** The stateless part, run in parallel chunks: signature checks and access sets. */
     void prepare(int from, int to) {
         for (int i = from; i < to; i++) {
-            signatureValid[i] = txs.get(i).hasValidSignature();
+            signatureValid[i] = verified.hasValidSignature(txs.get(i));
             access[i] = AccessSets.of(txs.get(i));
         }
     }

@@ -91,10 +91,17 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
 
     /** With {@code metrics} (may be null) updated after every block. */
     public static Behavior<Command> create(Settings settings, Ledger ledger, CommittedState committed, ExecutionMetrics metrics) {
+        return create(settings, ledger, committed, metrics, VerifiedSignatures.DISABLED);
+    }
+
+    /** With {@code verified}: transactions whose signature the node verified already (mempool) are not verified again. */
+    public static Behavior<Command> create(Settings settings, Ledger ledger, CommittedState committed, ExecutionMetrics metrics,
+            VerifiedSignatures verified) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(ledger, "ledger");
         Objects.requireNonNull(committed, "committed");
-        return Behaviors.setup(ctx -> new ExecutorPool(ctx, settings, ledger, committed, metrics));
+        Objects.requireNonNull(verified, "verified");
+        return Behaviors.setup(ctx -> new ExecutorPool(ctx, settings, ledger, committed, metrics, verified));
     }
 
     private final Settings settings;
@@ -116,9 +123,12 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     private final ExecutionMetrics metrics;
     private long startedNanos;
 
+    private final VerifiedSignatures verified;
+
     private ExecutorPool(ActorContext<Command> context, Settings settings, Ledger ledger, CommittedState committed,
-                         ExecutionMetrics metrics) {
+                         ExecutionMetrics metrics, VerifiedSignatures verified) {
         super(context);
+        this.verified = verified;
         this.metrics = metrics;
         this.settings = settings;
         this.ledger = ledger;
@@ -190,7 +200,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
             return;
         }
         try {
-            job = new BlockJob(nextSeq++, e.block(), ledger, pre, e.result());
+            job = new BlockJob(nextSeq++, e.block(), ledger, pre, e.result(), verified);
         } catch (RuntimeException ex) {
             pre.close();
             failedToStart(e, ex);

@@ -105,7 +105,13 @@ public final class PeerActor extends AbstractBehavior<PeerActor.Command> {
         byte[] payload = envelope.payload().toByteArray();
         shared.inspector().inspect(state.validator(), kind, payload);
         try {
-            if (kind == WireCodec.Kind.TRANSACTIONS) {
+            if (kind.isBulkSync()) {
+                var sync = routes.sync;
+                var message = codec.decodeBulkSync(kind, payload);
+                if (sync != null) {
+                    sync.tell(new org.meshchain.node.sync.SyncActor.FromPeer(state.validator(), message));
+                }
+            } else if (kind == WireCodec.Kind.TRANSACTIONS) {
                 List<SignedTransaction> batch = codec.decodeTransactions(payload);
                 routes.mempool.tell(new org.meshchain.node.MempoolActor.FromPeer(state.validator(), batch));
             } else {

@@ -51,6 +51,12 @@ public final class PeerManager extends AbstractBehavior<PeerManager.Command> {
 
     public record Misbehaved(Address peer, Misbehaviour kind, String detail) implements Command {}
 
+    /** A bulk sync request or response for one validator (ADR 0040). */
+    public record SendBulkSync(Address to, org.meshchain.node.sync.BulkSyncMessage message) implements Command {}
+
+    /** Bulk sync found a peer's response invalid: penalise it with the named reason (a key of peers.penalty). */
+    public record PenalizeSync(Address peer, String reason, String detail) implements Command {}
+
     /** Counters the peer actors update. */
     public interface PeerMetrics {
         void dropped(String reason);
@@ -124,6 +130,14 @@ public final class PeerManager extends AbstractBehavior<PeerManager.Command> {
                 .onMessage(BroadcastConsensus.class, this::onBroadcast)
                 .onMessage(BroadcastTransactions.class, this::onTransactions)
                 .onMessage(Misbehaved.class, this::onMisbehaved)
+                .onMessage(SendBulkSync.class, this::onSendBulkSync)
+                .onMessage(PenalizeSync.class, p -> {
+                    ActorRef<PeerActor.Command> peer = peerActors.get(p.peer());
+                    if (peer != null) {
+                        peer.tell(new PeerActor.Penalize(p.reason(), "bulk sync: " + p.detail()));
+                    }
+                    return this;
+                })
                 .build();
     }
 
@@ -182,6 +196,14 @@ public final class PeerManager extends AbstractBehavior<PeerManager.Command> {
     }
 
     private Behavior<Command> onSend(SendConsensus send) {
+        ActorRef<PeerActor.Command> peer = peerActors.get(send.to());
+        if (peer != null) {
+            peer.tell(new PeerActor.Outbound(WireCodec.kindOf(send.message()), shared.codec().encode(send.message())));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSendBulkSync(SendBulkSync send) {
         ActorRef<PeerActor.Command> peer = peerActors.get(send.to());
         if (peer != null) {
             peer.tell(new PeerActor.Outbound(WireCodec.kindOf(send.message()), shared.codec().encode(send.message())));

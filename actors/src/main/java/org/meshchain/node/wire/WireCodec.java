@@ -10,6 +10,7 @@ import org.meshchain.core.types.Block;
 import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.core.types.SignedTransaction;
+import org.meshchain.node.sync.BulkSyncMessage;
 
 /**
  * Canonical bytes of what validators send each other and of the persisted safety state, built only
@@ -20,7 +21,13 @@ public final class WireCodec {
 
     /** What an envelope's payload is; the byte is part of the signed envelope. */
     public enum Kind {
-        PROPOSAL, VOTE, TIMEOUT, SYNC_REQUEST, SYNC_RESPONSE, TRANSACTIONS, BLOCK_REQUEST;
+        PROPOSAL, VOTE, TIMEOUT, SYNC_REQUEST, SYNC_RESPONSE, TRANSACTIONS, BLOCK_REQUEST,
+        /** Bulk sync (ADR 0040), appended so the older kinds keep their codes. */
+        BULK_SYNC_REQUEST, BULK_SYNC_RESPONSE;
+
+        public boolean isBulkSync() {
+            return this == BULK_SYNC_REQUEST || this == BULK_SYNC_RESPONSE;
+        }
 
         public static Kind of(int code) throws DecodeException {
             Kind[] all = values();
@@ -35,10 +42,65 @@ public final class WireCodec {
     private final int maxSyncBlocks;
     private final int maxBatchTransactions;
 
+    /** The most blocks a bulk sync response may carry (the configuration's upper bound by default). */
+    private final int maxBulkBlocks;
+
     public WireCodec(DomainCodecs codecs, int maxSyncBlocks, int maxBatchTransactions) {
+        this(codecs, maxSyncBlocks, maxBatchTransactions, 1_000);
+    }
+
+    public WireCodec(DomainCodecs codecs, int maxSyncBlocks, int maxBatchTransactions, int maxBulkBlocks) {
         this.codecs = codecs;
         this.maxSyncBlocks = maxSyncBlocks;
         this.maxBatchTransactions = maxBatchTransactions;
+        this.maxBulkBlocks = maxBulkBlocks;
+    }
+
+    public static Kind kindOf(BulkSyncMessage message) {
+        return switch (message) {
+            case BulkSyncMessage.Request r -> Kind.BULK_SYNC_REQUEST;
+            case BulkSyncMessage.Response r -> Kind.BULK_SYNC_RESPONSE;
+        };
+    }
+
+    public byte[] encode(BulkSyncMessage message) {
+        CanonicalWriter w = new CanonicalWriter(256);
+        switch (message) {
+            case BulkSyncMessage.Request r -> w.u64(r.fromHeight()).u32(r.maxBlocks());
+            case BulkSyncMessage.Response r -> {
+                w.u64(r.fromHeight());
+                w.seq(r.blocks(), (ww, b) -> {
+                    codecs.block().write(ww, b.block());
+                    codecs.quorumCertificate().write(ww, b.certificate());
+                });
+                w.u64(r.responderHeight());
+            }
+        }
+        return w.toByteArray();
+    }
+
+    public BulkSyncMessage decodeBulkSync(Kind kind, byte[] bytes) throws DecodeException {
+        CanonicalReader r = new CanonicalReader(bytes);
+        BulkSyncMessage message = switch (kind) {
+            case BULK_SYNC_REQUEST -> {
+                long from = r.u63("fromHeight");
+                long max = r.u32("maxBlocks");
+                if (from < 1 || max < 1 || max > maxBulkBlocks) {
+                    throw new DecodeException("bulkSyncRequest", DecodeException.Kind.LENGTH_OVER_LIMIT,
+                            "fromHeight " + from + " / maxBlocks " + max + " outside 1.." + maxBulkBlocks);
+                }
+                yield new BulkSyncMessage.Request(from, (int) max);
+            }
+            case BULK_SYNC_RESPONSE -> {
+                long from = r.u63("fromHeight");
+                List<BulkSyncMessage.CertifiedBlock> blocks = r.seq("blocks", maxBulkBlocks,
+                        rr -> new BulkSyncMessage.CertifiedBlock(codecs.block().read(rr), codecs.quorumCertificate().read(rr)));
+                yield new BulkSyncMessage.Response(from, blocks, r.u63("responderHeight"));
+            }
+            default -> throw new DecodeException("kind", DecodeException.Kind.BAD_TAG, kind + " is not a bulk sync message");
+        };
+        r.finish(kind.name().toLowerCase());
+        return message;
     }
 
     public static Kind kindOf(ConsensusMessage message) {
@@ -99,6 +161,8 @@ public final class WireCodec {
             case BLOCK_REQUEST -> new ConsensusMessage.BlockRequest(codecs.quorumCertificate().read(r), r.u63("fromHeight"));
             case TRANSACTIONS -> throw new DecodeException("kind", DecodeException.Kind.BAD_TAG,
                     "a transaction batch is not a consensus message");
+            case BULK_SYNC_REQUEST, BULK_SYNC_RESPONSE -> throw new DecodeException("kind", DecodeException.Kind.BAD_TAG,
+                    "a bulk sync message is not a consensus message");
         };
         r.finish(kind.name().toLowerCase());
         return message;

@@ -99,4 +99,33 @@ class WireCodecTest {
         assertThat(tampered.verify(chain, key.publicKey())).isFalse();
         assertThatThrownBy(() -> PeerEnvelope.fromBytes(envelope.toBytes(), 2)).isInstanceOf(DecodeException.class);
     }
+
+    @Test
+    void bulkSyncMessagesRoundTripAndAreBoundedStrictly() throws DecodeException {
+        org.meshchain.core.types.Block block = new org.meshchain.core.types.Block(new org.meshchain.core.types.BlockHeader(chain, 2,
+                3, Hash32.ZERO, 1_000, Address.of(key.publicKey()), org.meshchain.core.types.TxRoot.of(List.of()), qc, null),
+                List.of());
+        var response = new org.meshchain.node.sync.BulkSyncMessage.Response(2,
+                List.of(new org.meshchain.node.sync.BulkSyncMessage.CertifiedBlock(block, qc)), 40);
+        var request = new org.meshchain.node.sync.BulkSyncMessage.Request(2, 50);
+        WireCodec bulk = new WireCodec(DomainCodecs.DEFAULT, 100, 500, 50);
+        assertThat(bulk.decodeBulkSync(WireCodec.Kind.BULK_SYNC_REQUEST, bulk.encode(request))).isEqualTo(request);
+        assertThat(bulk.decodeBulkSync(WireCodec.Kind.BULK_SYNC_RESPONSE, bulk.encode(response))).isEqualTo(response);
+        assertThat(WireCodec.kindOf(request)).isEqualTo(WireCodec.Kind.BULK_SYNC_REQUEST);
+        assertThat(WireCodec.Kind.BULK_SYNC_REQUEST.ordinal()).as("appended after the older kinds").isEqualTo(7);
+
+        WireCodec strict = new WireCodec(DomainCodecs.DEFAULT, 100, 500, 10);
+        byte[] tooManyAsked = bulk.encode(request);
+        assertThatThrownBy(() -> strict.decodeBulkSync(WireCodec.Kind.BULK_SYNC_REQUEST, tooManyAsked))
+                .isInstanceOf(DecodeException.class).hasMessageContaining("maxBlocks");
+        java.util.List<org.meshchain.node.sync.BulkSyncMessage.CertifiedBlock> eleven = java.util.Collections.nCopies(11,
+                new org.meshchain.node.sync.BulkSyncMessage.CertifiedBlock(block, qc));
+        byte[] tooManyServed = bulk.encode(new org.meshchain.node.sync.BulkSyncMessage.Response(2, eleven, 40));
+        assertThatThrownBy(() -> strict.decodeBulkSync(WireCodec.Kind.BULK_SYNC_RESPONSE, tooManyServed))
+                .isInstanceOf(DecodeException.class);
+        assertThatThrownBy(() -> bulk.decodeConsensus(WireCodec.Kind.BULK_SYNC_REQUEST, bulk.encode(request)))
+                .isInstanceOf(DecodeException.class);
+        assertThatThrownBy(() -> bulk.decodeBulkSync(WireCodec.Kind.VOTE, bulk.encode(request)))
+                .isInstanceOf(DecodeException.class);
+    }
 }
