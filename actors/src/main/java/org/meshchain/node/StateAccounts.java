@@ -1,11 +1,8 @@
 package org.meshchain.node;
 
-import java.util.Optional;
-import org.meshchain.core.codec.Bytes;
-import org.meshchain.core.codec.DecodeException;
+import org.meshchain.core.ledger.Ledger;
 import org.meshchain.core.mempool.AccountReader;
 import org.meshchain.core.state.AccountState;
-import org.meshchain.core.state.StatePaths;
 import org.meshchain.core.types.Address;
 import org.meshchain.persistence.state.StateStore;
 
@@ -19,15 +16,7 @@ final class StateAccounts implements AccountReader {
     }
 
     AccountState account(Address address) {
-        Optional<Bytes> value = state.valueAtHead(StatePaths.account(address));
-        if (value.isEmpty()) {
-            return AccountState.EMPTY;
-        }
-        try {
-            return AccountState.decode(value.get());
-        } catch (DecodeException e) {
-            throw new IllegalStateException("committed account " + address + " does not decode: " + e.getMessage(), e);
-        }
+        return Ledger.account(state::valueAtHead, address);
     }
 
     @Override

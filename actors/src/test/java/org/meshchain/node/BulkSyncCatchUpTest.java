@@ -6,18 +6,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.core.codec.DecodeException;
-import org.meshchain.core.consensus.ConsensusMessage;
 import org.meshchain.core.crypto.Ed25519;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
 import org.meshchain.core.crypto.Hashing;
@@ -25,7 +20,6 @@ import org.meshchain.core.types.Address;
 import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.core.types.ValidatorSignature;
-import org.meshchain.core.types.VoteData;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.sync.BulkSyncMessage;
 import org.meshchain.node.wire.PeerEnvelope;
@@ -48,29 +42,6 @@ class BulkSyncCatchUpTest {
     Path dir;
 
     private final WireCodec codec = new WireCodec(DomainCodecs.DEFAULT, 100, 5000);
-    private final Map<Long, Set<VoteData>> votesByRound = new ConcurrentHashMap<>();
-    private final Map<Long, Set<Long>> timeoutHighQcByRound = new ConcurrentHashMap<>();
-    private final AtomicLong recorded = new AtomicLong();
-    private final AtomicBoolean undecodable = new AtomicBoolean();
-
-    private void recordVotesOf(Address watched, Address from, WireCodec.Kind kind, byte[] payload) {
-        if (!from.equals(watched) || (kind != WireCodec.Kind.VOTE && kind != WireCodec.Kind.TIMEOUT)) {
-            return;
-        }
-        try {
-            ConsensusMessage message = codec.decodeConsensus(kind, payload);
-            if (message instanceof ConsensusMessage.VoteMessage v) {
-                votesByRound.computeIfAbsent(v.vote().data().round(), r -> ConcurrentHashMap.newKeySet()).add(v.vote().data());
-            } else if (message instanceof ConsensusMessage.TimeoutMessage t) {
-                timeoutHighQcByRound.computeIfAbsent(t.timeout().round(), r -> ConcurrentHashMap.newKeySet())
-                        .add(t.timeout().highQc().round());
-            }
-            recorded.incrementAndGet();
-        } catch (DecodeException e) {
-            undecodable.set(true);
-        }
-    }
-
     @Test
     void farBehindValidatorBulkSyncsRejectsAForgedCertificateAndVotesAgain() throws Exception {
         try (ClusterFixture cluster = ClusterFixture.prepare(dir, 4, 2, i -> """
@@ -84,12 +55,13 @@ class BulkSyncCatchUpTest {
             List<Ed25519PrivateKey> keys = cluster.devnet.validatorKeys();
             Address restarted = Address.of(keys.get(3).publicKey());
             Address liar = Address.of(keys.get(1).publicKey());
-            InboundInspector everywhere = (from, kind, payload) -> recordVotesOf(restarted, from, kind, payload);
+            VoteRecorder votes = new VoteRecorder(restarted);
+            InboundInspector everywhere = votes.inspector();
             // validator 2 never answers the first bulk sync request it gets (its PeerActor throws, the
             // request is lost): a slow peer, dropped for the session and penalised after the request timeout
             AtomicBoolean swallowed = new AtomicBoolean();
             InboundInspector slowServer = (from, kind, payload) -> {
-                recordVotesOf(restarted, from, kind, payload);
+                votes.record(from, kind, payload);
                 if (from.equals(restarted) && kind == WireCodec.Kind.BULK_SYNC_REQUEST && swallowed.compareAndSet(false, true)) {
                     throw new IllegalStateException("losing a bulk sync request (test fault injection)");
                 }
@@ -99,7 +71,7 @@ class BulkSyncCatchUpTest {
             }
             ClusterFixture.await("height 5 on every validator", Duration.ofSeconds(60),
                     () -> cluster.devnet.running().stream().allMatch(n -> n.state().committedHeight() >= 5));
-            long votesBeforeStop = recorded.get();
+            long votesBeforeStop = votes.recorded();
             assertThat(votesBeforeStop).as("votes of validator 3 seen before the stop").isPositive();
 
             long heightOfThreeAtStop = cluster.node(3).state().committedHeight();
@@ -113,7 +85,7 @@ class BulkSyncCatchUpTest {
             AtomicReference<Node> backRef = new AtomicReference<>();
             AtomicBoolean forged = new AtomicBoolean();
             InboundInspector onRestarted = (from, kind, payload) -> {
-                recordVotesOf(restarted, from, kind, payload);
+                votes.record(from, kind, payload);
                 Node node = backRef.get();
                 if (node == null || !from.equals(liar) || kind != WireCodec.Kind.BULK_SYNC_RESPONSE || forged.get()) {
                     return;
@@ -168,23 +140,9 @@ class BulkSyncCatchUpTest {
             // the penalty (20) shows in the score until it recovers (1/s)
             assertThat(lowestLiarScore[0]).as("validator 1 penalised on the restarted node").isLessThanOrEqualTo(85.0);
 
-            AtomicBoolean signedAgain = new AtomicBoolean();
-            AutoCloseable subscription = cluster.node(0).services().subscribeCommits(c -> {
-                for (ValidatorSignature s : c.certificate().signatures()) {
-                    if (s.validator().equals(restarted)) {
-                        signedAgain.set(true);
-                    }
-                }
-            });
-            ClusterFixture.await("a certificate signed by validator 3 after bulk sync", Duration.ofSeconds(60),
-                    signedAgain::get);
-            subscription.close();
+            votes.awaitSignedCertificate(cluster.node(0), "a certificate signed by validator 3 after bulk sync");
 
-            assertThat(undecodable).isFalse();
-            assertThat(recorded.get()).isGreaterThan(votesBeforeStop);
-            votesByRound.forEach((round, votes) -> assertThat(votes).as("votes of validator 3 in round " + round).hasSize(1));
-            timeoutHighQcByRound.forEach((round, timeouts) ->
-                    assertThat(timeouts).as("timeouts of validator 3 in round " + round).hasSize(1));
+            votes.assertVotedAgainWithoutDoubleSigning(votesBeforeStop);
         }
     }
 

@@ -3,16 +3,15 @@ package org.meshchain.node;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import org.meshchain.node.devnet.Devnet;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeExtension;
+import org.meshchain.persistence.testing.FreePorts;
 
 /** An in-JVM cluster of validators on loopback with real RocksDB in a temp dir (tests only). */
 final class ClusterFixture implements AutoCloseable {
@@ -24,7 +23,7 @@ final class ClusterFixture implements AutoCloseable {
     }
 
     static ClusterFixture prepare(Path dir, int validators, int accounts, IntFunction<String> extraConfig) throws IOException {
-        return new ClusterFixture(Devnet.prepare(new Devnet.Layout(dir, validators, accounts, "127.0.0.1", freePorts(validators)),
+        return new ClusterFixture(Devnet.prepare(new Devnet.Layout(dir, validators, accounts, "127.0.0.1", FreePorts.consecutive(validators)),
                 extraConfig));
     }
 
@@ -39,25 +38,6 @@ final class ClusterFixture implements AutoCloseable {
 
     Node node(int i) {
         return devnet.node(i);
-    }
-
-    /** A base port with {@code count} consecutive free ports. */
-    static int freePorts(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            boolean free = true;
-            for (int i = 0; i < count && free; i++) {
-                try (ServerSocket socket = new ServerSocket(base + i)) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports found");
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {

@@ -13,6 +13,7 @@ import org.meshchain.node.devnet.Devnet;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeExtension;
 import org.meshchain.node.tls.TlsCertificates;
+import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * Validators on Artery tls-tcp with mutual TLS (certificates from TlsCertificates) commit blocks. Long
@@ -26,7 +27,7 @@ class TlsClusterTest {
 
     @Test
     void validatorsCommitOverMutualTls() throws Exception {
-        Devnet devnet = Devnet.prepare(new Devnet.Layout(dir, 4, 1, "127.0.0.1", ClusterFixture.freePorts(4)), null, true);
+        Devnet devnet = Devnet.prepare(new Devnet.Layout(dir, 4, 1, "127.0.0.1", FreePorts.consecutive(4)), null, true);
         try (devnet) {
             assertThat(Files.readString(dir.resolve("validator-0/node.conf"))).contains("enabled = on");
             devnet.startAll(DefaultExecutors.factory(), i -> List.<NodeExtension>of(), InboundInspector.NONE);

@@ -1,6 +1,9 @@
 package org.meshchain.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.meshchain.node.execution.TokenContract.access;
+import static org.meshchain.node.execution.TokenContract.balanceKey;
+import static org.meshchain.node.execution.TokenContract.tokenArgs;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,25 +137,8 @@ class TransfersTest {
         return token;
     }
 
-    static Bytes balanceKey(Address a) {
-        byte[] k = new byte[33];
-        k[0] = 'b';
-        a.hash().copyTo(k, 1);
-        return Bytes.of(k);
-    }
-
-    static Bytes tokenArgs(Address to, long amount) {
-        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(to.hash().toByteArray()).putLong(amount);
-        return Bytes.of(b.array());
-    }
-
     static Bytes le(long value) {
         return Bytes.of(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
-    }
-
-    static Payload.AccessSet access(List<Bytes> reads, List<Bytes> writes) {
-        return new Payload.AccessSet(reads.stream().sorted().distinct().toList(), writes.stream().sorted().distinct().toList());
     }
 
     private static List<QuorumCertificate> certificates(Node node, long upTo) {

@@ -262,7 +262,7 @@ public final class KeysCommand implements Runnable {
 
         @Override
         void execute(PrintWriter printer) throws CliSubcommand.CommandFailure {
-            byte[] bytes = readBounded(file);
+            byte[] bytes = TxCommand.readKeystore(file);
             Keystore.Header header;
             try {
                 header = Keystore.readHeader(bytes);
@@ -290,21 +290,6 @@ public final class KeysCommand implements Runnable {
             // needs nothing more from it.
             key.destroy();
             printer.println("passphrase OK: the keystore decrypts to the key of this public key");
-        }
-
-        private static byte[] readBounded(Path file) throws CliSubcommand.CommandFailure {
-            try {
-                long size = Files.size(file);
-                if (size > Keystore.MAX_FILE_BYTES) {
-                    throw new CliSubcommand.CommandFailure(file + " is not a keystore (" + size + " bytes; a keystore has at most "
-                            + Keystore.MAX_FILE_BYTES + ")");
-                }
-                return Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
-                throw new CliSubcommand.CommandFailure(file + " does not exist");
-            } catch (IOException e) {
-                throw new CliSubcommand.CommandFailure("cannot read " + file + ": " + e.getMessage());
-            }
         }
     }
 

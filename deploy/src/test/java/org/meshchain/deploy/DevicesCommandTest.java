@@ -2,9 +2,8 @@ package org.meshchain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.meshchain.deploy.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,34 +16,21 @@ import org.meshchain.bridge.micronode.DeviceFleet;
 import org.meshchain.bridge.testing.BridgeFixture;
 import org.meshchain.bridge.testing.MosquittoBroker;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
-import picocli.CommandLine;
 
 class DevicesCommandTest {
 
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new MeshchainCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void keysArePrintedAndBadOptionsAreOneLineErrors() {
-        Run keys = run("devices", "keys", "--count", "2", "--seed", "s");
-        assertThat(keys.exit()).isZero();
+        CliRun keys = run("devices", "keys", "--count", "2", "--seed", "s");
+        assertThat(keys.exitCode()).isZero();
         assertThat(keys.out().lines()).hasSize(2);
         assertThat(keys.out()).contains(DeviceFleet.deviceKey("s", 1).publicKey().toHex());
-        Run bad = run("devices", "simulate", "--count", "0", "--broker", "tcp://127.0.0.1:1", "--chain", "c",
+        CliRun bad = run("devices", "simulate", "--count", "0", "--broker", "tcp://127.0.0.1:1", "--chain", "c",
                 "--validators", "00");
-        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.err().trim()).isEqualTo("meshchain devices simulate: --count 0: must be in 1..100000");
     }
 
@@ -60,10 +46,10 @@ class DevicesCommandTest {
             fixture.startBridge();
             String validators = fixture.node().validatorKeys().stream().map(k -> k.publicKey().toHex())
                     .collect(Collectors.joining(","));
-            Run sim = run("devices", "simulate", "--count", "3", "--broker", fixture.broker().url(), "--chain",
+            CliRun sim = run("devices", "simulate", "--count", "3", "--broker", fixture.broker().url(), "--chain",
                     BridgeFixture.CHAIN.value(), "--validators", validators, "--seed", "cli-test", "--data-dir",
                     dir.resolve("flash").toString(), "--interval-ms", "300", "--duration-s", "3");
-            assertThat(sim.exit()).as(sim.err()).isZero();
+            assertThat(sim.exitCode()).as(sim.err()).isZero();
             assertThat(sim.out()).contains("devices: 3 started, 0 failed").contains("3 accounts verified by proof");
             String last = sim.out().lines().filter(l -> l.startsWith("final: ")).findFirst().orElseThrow();
             Matcher committed = Pattern.compile("committed=(\\d+)").matcher(last);

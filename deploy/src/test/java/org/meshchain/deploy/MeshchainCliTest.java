@@ -1,42 +1,30 @@
 package org.meshchain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.meshchain.deploy.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class MeshchainCliTest {
 
-    private static String[] runCapturing(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new MeshchainCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
-    }
-
     @Test
     void versionNamesTheProjectVersion() {
-        String[] result = runCapturing("--version");
-        assertThat(result[0]).isEqualTo("0");
-        assertThat(result[1]).startsWith("meshchain 0.1.0");
+        CliRun result = run("--version");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).startsWith("meshchain 0.1.0");
     }
 
     @Test
     void helpListsUsage() {
-        String[] result = runCapturing("--help");
-        assertThat(result[0]).isEqualTo("0");
-        assertThat(result[1]).contains("Usage: meshchain");
+        CliRun result = run("--help");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("Usage: meshchain");
     }
 
     @Test
     void unknownOptionIsAUsageError() {
-        String[] result = runCapturing("--no-such-option");
-        assertThat(result[0]).isEqualTo("2");
-        assertThat(result[2]).contains("Unknown option: '--no-such-option'");
+        CliRun result = run("--no-such-option");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("Unknown option: '--no-such-option'");
     }
 }

@@ -1,6 +1,7 @@
 package org.meshchain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.meshchain.deploy.CliRun.run;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,7 +23,6 @@ import org.meshchain.persistence.chain.ChainFixtures;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.ChainStoreConfig;
 import org.meshchain.persistence.state.StateStore;
-import picocli.CommandLine;
 
 class SnapshotCommandTest {
 
@@ -31,19 +31,6 @@ class SnapshotCommandTest {
 
     private Path sourceData;
     private Hash32 headRoot;
-
-    record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new MeshchainCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void buildNodeData() throws Exception {
@@ -65,18 +52,18 @@ class SnapshotCommandTest {
     @Test
     void exportVerifyImportRoundTripThroughTheCli() throws Exception {
         Path file = tmp.resolve("head.snap");
-        Run export = run("snapshot", "export", "--data", sourceData.toString(), "--out", file.toString(),
+        CliRun export = run("snapshot", "export", "--data", sourceData.toString(), "--out", file.toString(),
                 "--entries-per-chunk", "200");
         assertThat(export.exitCode()).as(export.err()).isZero();
         assertThat(export.out()).contains("height       3").contains("state root   " + headRoot);
         assertThat(export.err()).contains("export [").contains("chunks").contains("ETA");
 
-        Run verify = run("snapshot", "verify", "--in", file.toString());
+        CliRun verify = run("snapshot", "verify", "--in", file.toString());
         assertThat(verify.exitCode()).as(verify.err()).isZero();
         assertThat(verify.out()).contains("verified     2000 entries");
 
         Path target = tmp.resolve("restored");
-        Run imported = run("snapshot", "import", "--in", file.toString(), "--data", target.toString());
+        CliRun imported = run("snapshot", "import", "--in", file.toString(), "--data", target.toString());
         assertThat(imported.exitCode()).as(imported.err()).isZero();
         assertThat(imported.out()).contains("imported     2000 entries").contains(headRoot.toString());
         try (ChainStore chain = ChainStore.open(new DataLayout(target).chain(), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
@@ -94,7 +81,7 @@ class SnapshotCommandTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[40] ^= 0x01; // inside the first chunk
         Files.write(file, bytes);
-        Run verify = run("snapshot", "verify", "--in", file.toString());
+        CliRun verify = run("snapshot", "verify", "--in", file.toString());
         assertThat(verify.exitCode()).isEqualTo(1);
         assertThat(verify.err().lines().filter(l -> l.startsWith("meshchain snapshot verify:")).toList())
                 .singleElement().asString().contains("chunk 0 of").contains("hash mismatch");
@@ -103,18 +90,18 @@ class SnapshotCommandTest {
 
     @Test
     void clearErrorsForMissingDataOrHeights() {
-        Run missing = run("snapshot", "export", "--data", tmp.resolve("nowhere").toString(), "--out",
+        CliRun missing = run("snapshot", "export", "--data", tmp.resolve("nowhere").toString(), "--out",
                 tmp.resolve("x.snap").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("no chain store at").contains("nowhere");
 
-        Run tooHigh = run("snapshot", "export", "--data", sourceData.toString(), "--height", "99", "--out",
+        CliRun tooHigh = run("snapshot", "export", "--data", sourceData.toString(), "--height", "99", "--out",
                 tmp.resolve("y.snap").toString());
         assertThat(tooHigh.exitCode()).isEqualTo(1);
         assertThat(tooHigh.err()).contains("height 99 is not retained");
         assertThat(Files.exists(tmp.resolve("y.snap"))).isFalse();
 
-        Run usage = run("snapshot", "verify");
+        CliRun usage = run("snapshot", "verify");
         assertThat(usage.exitCode()).isEqualTo(2);
         assertThat(usage.err()).contains("Missing required option: '--in=FILE'");
     }

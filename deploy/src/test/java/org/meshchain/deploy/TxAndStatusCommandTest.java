@@ -1,10 +1,9 @@
 package org.meshchain.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.meshchain.deploy.CliRun.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +22,6 @@ import org.meshchain.core.state.StatePaths;
 import org.meshchain.core.types.Address;
 import org.meshchain.node.api.ApiHarness;
 import org.meshchain.node.api.ChainBackedNode;
-import picocli.CommandLine;
 
 class TxAndStatusCommandTest {
 
@@ -79,24 +75,6 @@ class TxAndStatusCommandTest {
         committer.start();
     }
 
-    private record Result(int code, String out, String err) {
-        String field(String name) {
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\s+(\\S+)$").matcher(out);
-            assertThat(m.find()).as(name + " in:\n" + out).isTrue();
-            return m.group(1);
-        }
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new MeshchainCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     private String[] tx(String kind, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("tx", kind, "--key", keystore.toString(),
                 "--passphrase-file", passphrase.toString(), "--api", api.base.toString(), "--timeout", "10"));
@@ -106,8 +84,8 @@ class TxAndStatusCommandTest {
 
     @Test
     void transferIsSignedSubmittedAndPending() {
-        Result r = run(tx("transfer", "--to", bob.toHex(), "--amount", "25"));
-        assertThat(r.code()).as(r.err()).isZero();
+        CliRun r = run(tx("transfer", "--to", bob.toHex(), "--amount", "25"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
         String hash = r.field("hash");
         assertThat(r.field("sender")).isEqualTo(sender.toHex());
         assertThat(r.field("nonce")).isEqualTo("0");
@@ -120,8 +98,8 @@ class TxAndStatusCommandTest {
     @Test
     void waitPrintsTheCommittedReceiptAndNoncesAdvance() {
         commitContinuously();
-        Result first = run(tx("transfer", "--to", bob.toHex(), "--amount", "25", "--fee", "3", "--wait"));
-        assertThat(first.code()).as(first.err()).isZero();
+        CliRun first = run(tx("transfer", "--to", bob.toHex(), "--amount", "25", "--fee", "3", "--wait"));
+        assertThat(first.exitCode()).as(first.err()).isZero();
         assertThat(first.field("status")).isEqualTo("committed");
         long height = Long.parseLong(first.field("height"));
         assertThat(height).isPositive();
@@ -130,17 +108,17 @@ class TxAndStatusCommandTest {
         assertThat(api.get("/v1/accounts/" + bob.toHex()).json().get("balance").asLong()).isEqualTo(25);
         assertThat(api.get("/v1/accounts/" + sender.toHex()).json().get("balance").asLong()).isEqualTo(1_000_000 - 28);
 
-        Result second = run(tx("transfer", "--to", bob.toHex(), "--amount", "5", "--wait"));
-        assertThat(second.code()).as(second.err()).isZero();
+        CliRun second = run(tx("transfer", "--to", bob.toHex(), "--amount", "5", "--wait"));
+        assertThat(second.exitCode()).as(second.err()).isZero();
         assertThat(second.field("nonce")).isEqualTo("1");
     }
 
     @Test
     void callAndDeployAreSubmittedInTheirJsonShape() throws Exception {
         Address contract = Address.of(ChainBackedNode.key(3).publicKey());
-        Result call = run(tx("call", "--contract", contract.toHex(), "--function", "increment", "--args", "0102",
+        CliRun call = run(tx("call", "--contract", contract.toHex(), "--function", "increment", "--args", "0102",
                 "--gas-limit", "50000", "--write", "ff", "--write", "0a", "--read", "0b"));
-        assertThat(call.code()).as(call.err()).isZero();
+        assertThat(call.exitCode()).as(call.err()).isZero();
         api.node.commitPending();
         JsonNode payload = api.get("/v1/transactions/" + call.field("hash")).json().get("transaction").get("body").get("payload");
         assertThat(payload.get("type").asText()).isEqualTo("call");
@@ -150,8 +128,8 @@ class TxAndStatusCommandTest {
 
         Path wasm = dir.resolve("counter.wasm");
         Files.write(wasm, new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
-        Result deploy = run(tx("deploy", "--wasm", wasm.toString()));
-        assertThat(deploy.code()).as(deploy.err()).isZero();
+        CliRun deploy = run(tx("deploy", "--wasm", wasm.toString()));
+        assertThat(deploy.exitCode()).as(deploy.err()).isZero();
         assertThat(deploy.field("nonce")).isEqualTo("1");
     }
 
@@ -162,19 +140,19 @@ class TxAndStatusCommandTest {
         try (var in = getClass().getResourceAsStream("/org/meshchain/wasm/contracts/token.wasm")) {
             Files.write(token, in.readAllBytes());
         }
-        Result deploy = run(tx("deploy", "--wasm", token.toString(), "--wait"));
-        assertThat(deploy.code()).as(deploy.err()).isZero();
+        CliRun deploy = run(tx("deploy", "--wasm", token.toString(), "--wait"));
+        assertThat(deploy.exitCode()).as(deploy.err()).isZero();
         assertThat(deploy.field("receipt.status")).isEqualTo("success");
         String contract = deploy.field("receipt.output");
         assertThat(contract).isEqualTo(org.meshchain.core.ledger.Ledger.contractAddress(sender, 0).toHex());
 
-        Result init = run(tx("call", "--contract", contract, "--function", "init", "--gas-limit", "1000000",
+        CliRun init = run(tx("call", "--contract", contract, "--function", "init", "--gas-limit", "1000000",
                 "--write", "6f", "--wait"));
         assertThat(init.field("receipt.status")).as(init.out() + init.err()).isEqualTo("success");
         String balanceKey = "62" + sender.toHex();
         byte[] amount = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(1_000).array();
         String mintArgs = sender.toHex() + java.util.HexFormat.of().formatHex(amount);
-        Result mint = run(tx("call", "--contract", contract, "--function", "mint", "--args", mintArgs,
+        CliRun mint = run(tx("call", "--contract", contract, "--function", "mint", "--args", mintArgs,
                 "--gas-limit", "1000000", "--read", "6f", "--write", balanceKey, "--wait"));
         assertThat(mint.field("receipt.status")).as(mint.out() + mint.err()).isEqualTo("success");
         assertThat(Long.parseLong(mint.field("receipt.gasUsed"))).isPositive();
@@ -192,23 +170,23 @@ class TxAndStatusCommandTest {
 
     @Test
     void failuresAreOneLineWithExitCode1() throws Exception {
-        assertThat(run(tx("transfer", "--to", bob.toHex(), "--amount", "1")).code()).isZero();
+        assertThat(run(tx("transfer", "--to", bob.toHex(), "--amount", "1")).exitCode()).isZero();
         api.node.commitPending();
-        Result reused = run(tx("transfer", "--to", bob.toHex(), "--amount", "1", "--nonce", "0"));
-        assertThat(reused.code()).isEqualTo(1);
+        CliRun reused = run(tx("transfer", "--to", bob.toHex(), "--amount", "1", "--nonce", "0"));
+        assertThat(reused.exitCode()).isEqualTo(1);
         assertThat(reused.err()).startsWith("meshchain tx transfer: rejected by the node (HTTP 400): nonce_too_low: ");
         assertThat(reused.err().strip().lines().count()).isEqualTo(1);
 
-        Result badAddress = run(tx("transfer", "--to", "abc", "--amount", "1"));
-        assertThat(badAddress.code()).isEqualTo(1);
+        CliRun badAddress = run(tx("transfer", "--to", "abc", "--amount", "1"));
+        assertThat(badAddress.exitCode()).isEqualTo(1);
         assertThat(badAddress.err().strip()).isEqualTo("meshchain tx transfer: --to must be 64 hex characters, got 3");
 
-        Result negative = run(tx("transfer", "--to", bob.toHex(), "--amount", "-5"));
+        CliRun negative = run(tx("transfer", "--to", bob.toHex(), "--amount", "-5"));
         assertThat(negative.err().strip()).isEqualTo("meshchain tx transfer: --amount must be 0..9223372036854775807, got -5");
 
         Files.writeString(passphrase, "wrong\n");
-        Result wrongPass = run(tx("transfer", "--to", bob.toHex(), "--amount", "1"));
-        assertThat(wrongPass.code()).isEqualTo(1);
+        CliRun wrongPass = run(tx("transfer", "--to", bob.toHex(), "--amount", "1"));
+        assertThat(wrongPass.exitCode()).isEqualTo(1);
         assertThat(wrongPass.err()).startsWith("meshchain tx transfer: " + keystore + ": ");
 
         Path notWasm = dir.resolve("x.wasm");
@@ -219,8 +197,8 @@ class TxAndStatusCommandTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             deadPort = s.getLocalPort();
         }
-        Result unreachable = run("status", "--api", "http://127.0.0.1:" + deadPort);
-        assertThat(unreachable.code()).isEqualTo(1);
+        CliRun unreachable = run("status", "--api", "http://127.0.0.1:" + deadPort);
+        assertThat(unreachable.exitCode()).isEqualTo(1);
         assertThat(unreachable.err()).startsWith("meshchain status: cannot reach node at http://127.0.0.1:" + deadPort + "/");
         assertThat(run("status", "--api", "ftp://x").err().strip())
                 .isEqualTo("meshchain status: --api must be an http:// or https:// URL with a host (e.g. http://127.0.0.1:8080), got ftp://x");
@@ -229,8 +207,8 @@ class TxAndStatusCommandTest {
     @Test
     void statusShowsTheNodesProgress() {
         api.node.commit(List.of(), Map.of());
-        Result r = run("status", "--api", api.base.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        CliRun r = run("status", "--api", api.base.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.field("chain")).isEqualTo("api-test");
         assertThat(r.field("height")).isEqualTo("1");
         assertThat(r.field("syncing")).isEqualTo("false");

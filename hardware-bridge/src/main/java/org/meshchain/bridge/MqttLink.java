@@ -1,5 +1,6 @@
 package org.meshchain.bridge;
 
+import com.hivemq.client.mqtt.MqttClientBuilderBase;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -54,6 +55,28 @@ interface MqttLink {
         };
     }
 
+    /** Settings both protocol versions share: broker address, reconnect backoff, connection listener, TLS. */
+    private static <B extends MqttClientBuilderBase<B>> B commonSettings(B builder, BridgeConfig config, Listener listener) {
+        B b = builder
+                .identifier(config.clientId())
+                .serverHost(config.brokerHost())
+                .serverPort(config.brokerPort())
+                .automaticReconnect()
+                .initialDelay(config.reconnectInitialDelay().toMillis(), TimeUnit.MILLISECONDS)
+                .maxDelay(config.reconnectMaxDelay().toMillis(), TimeUnit.MILLISECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener((MqttClientConnectedListener) ctx -> listener.connected())
+                .addDisconnectedListener((MqttClientDisconnectedListener) ctx -> listener.disconnected(ctx.getCause()));
+        if (config.tls()) {
+            b = b.sslConfig(sslConfig(config));
+        }
+        return b;
+    }
+
+    private static byte[] passwordBytes(BridgeConfig config) {
+        return config.password().orElse("").getBytes(StandardCharsets.UTF_8);
+    }
+
     static MqttClientSslConfig sslConfig(BridgeConfig config) {
         if (config.trustStore().isEmpty()) {
             return MqttClientSslConfig.builder().build();
@@ -76,22 +99,9 @@ interface MqttLink {
 
         V3(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish) {
             this.config = config;
-            Mqtt3ClientBuilder b = Mqtt3Client.builder()
-                    .identifier(config.clientId())
-                    .serverHost(config.brokerHost())
-                    .serverPort(config.brokerPort())
-                    .automaticReconnect()
-                    .initialDelay(config.reconnectInitialDelay().toMillis(), TimeUnit.MILLISECONDS)
-                    .maxDelay(config.reconnectMaxDelay().toMillis(), TimeUnit.MILLISECONDS)
-                    .applyAutomaticReconnect()
-                    .addConnectedListener((MqttClientConnectedListener) ctx -> listener.connected())
-                    .addDisconnectedListener((MqttClientDisconnectedListener) ctx -> listener.disconnected(ctx.getCause()));
-            if (config.tls()) {
-                b = b.sslConfig(sslConfig(config));
-            }
+            Mqtt3ClientBuilder b = commonSettings(Mqtt3Client.builder(), config, listener);
             if (config.username().isPresent()) {
-                b = b.simpleAuth().username(config.username().get())
-                        .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+                b = b.simpleAuth().username(config.username().get()).password(passwordBytes(config)).applySimpleAuth();
             }
             this.client = b.buildAsync();
             // registered before connecting so frames the broker kept for the session are not missed
@@ -135,22 +145,9 @@ interface MqttLink {
 
         V5(BridgeConfig config, Listener listener, BiConsumer<String, byte[]> onPublish) {
             this.config = config;
-            Mqtt5ClientBuilder b = Mqtt5Client.builder()
-                    .identifier(config.clientId())
-                    .serverHost(config.brokerHost())
-                    .serverPort(config.brokerPort())
-                    .automaticReconnect()
-                    .initialDelay(config.reconnectInitialDelay().toMillis(), TimeUnit.MILLISECONDS)
-                    .maxDelay(config.reconnectMaxDelay().toMillis(), TimeUnit.MILLISECONDS)
-                    .applyAutomaticReconnect()
-                    .addConnectedListener((MqttClientConnectedListener) ctx -> listener.connected())
-                    .addDisconnectedListener((MqttClientDisconnectedListener) ctx -> listener.disconnected(ctx.getCause()));
-            if (config.tls()) {
-                b = b.sslConfig(sslConfig(config));
-            }
+            Mqtt5ClientBuilder b = commonSettings(Mqtt5Client.builder(), config, listener);
             if (config.username().isPresent()) {
-                b = b.simpleAuth().username(config.username().get())
-                        .password(config.password().orElse("").getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+                b = b.simpleAuth().username(config.username().get()).password(passwordBytes(config)).applySimpleAuth();
             }
             this.client = b.buildAsync();
             // On the client's I/O thread, in arrival order; the callback only hands the frame on.

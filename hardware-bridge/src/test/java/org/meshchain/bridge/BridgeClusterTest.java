@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.typesafe.config.ConfigFactory;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -41,6 +38,7 @@ import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeExtension;
 import org.meshchain.node.port.NodeServices;
 import org.meshchain.node.port.SubmitOutcome;
+import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * End to end with the real validator cluster: four validators in this JVM (Pekko cluster on loopback,
@@ -62,8 +60,8 @@ class BridgeClusterTest {
             HardwareBridge bridge = HardwareBridge.fromConfig(ConfigFactory.parseString(
                     "meshchain.bridge.broker-url = \"" + broker.url() + "\"\nmeshchain.bridge.reconnect.max-delay = 1s")
                     .withFallback(ConfigFactory.defaultReference()).resolve());
-            Devnet devnet = Devnet.prepare(new Devnet.Layout(dir.resolve("devnet"), 4, 1, "127.0.0.1", freePorts(4)), i -> null);
-            int apiPort = freePorts(1);
+            Devnet devnet = Devnet.prepare(new Devnet.Layout(dir.resolve("devnet"), 4, 1, "127.0.0.1", FreePorts.consecutive(4)), i -> null);
+            int apiPort = FreePorts.consecutive(1);
             try (devnet) {
                 // validator 0 runs the bridge and the API server, which serves the bridge's device directory
                 devnet.startAll(DefaultExecutors.factory(), i -> i == 0
@@ -212,21 +210,4 @@ class BridgeClusterTest {
         throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
     }
 
-    private static int freePorts(int count) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            boolean free = true;
-            for (int i = 0; i < count && free; i++) {
-                try (ServerSocket socket = new ServerSocket(base + i)) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + count + " consecutive free ports");
-    }
 }

@@ -3,12 +3,9 @@ package org.meshchain.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.bridge.protocol.BridgeReply;
 import org.meshchain.bridge.protocol.ChainMessages;
 import org.meshchain.bridge.protocol.DeviceFrame;
@@ -16,6 +13,7 @@ import org.meshchain.bridge.protocol.DeviceTopics.Inbound;
 import org.meshchain.bridge.protocol.LightClient;
 import org.meshchain.bridge.protocol.ReplyCode;
 import org.meshchain.bridge.testing.BridgeFixture;
+import org.meshchain.bridge.testing.BridgeFixtureTest;
 import org.meshchain.bridge.testing.MosquittoBroker;
 import org.meshchain.bridge.testing.RawDevice;
 import org.meshchain.core.codec.Bytes;
@@ -32,12 +30,7 @@ import org.meshchain.node.port.DeviceDirectory;
  * The bridge against a real Mosquitto and the honest on-disk node: every accept and reject reason,
  * commits, proofs, metrics, the device directory.
  */
-class BridgeMosquittoTest {
-
-    @TempDir
-    Path dir;
-
-    private BridgeFixture fixture;
+class BridgeMosquittoTest extends BridgeFixtureTest {
 
     @BeforeEach
     void start() throws Exception {
@@ -45,13 +38,6 @@ class BridgeMosquittoTest {
         // device 0..2 registered, device 3 funded but never registered
         fixture = new BridgeFixture(dir, 3, 4, "meshchain.bridge.rate.burst = 5\nmeshchain.bridge.rate.frames-per-second = 2", 50);
         fixture.startBridge();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private RawDevice connect(int i) {
@@ -127,13 +113,13 @@ class BridgeMosquittoTest {
             device.publish(Inbound.TX, good);
             assertThat(device.nextReply(10).code()).isEqualTo(ReplyCode.ACCEPTED);
             device.publish(Inbound.TX, good);
-            BridgeReply replay = nextNonCommitted(device);
+            BridgeReply replay = device.nextNonCommittedReply(10);
             assertThat(replay.code()).isEqualTo(ReplyCode.REPLAY);
             assertThat(replay.counter()).isEqualTo(11);
 
             // a fresh counter but a nonce the chain already used: the mempool says no
             device.publish(Inbound.TX, BridgeFixture.transferFrame(key, 12, 0, other, 1).encode());
-            BridgeReply mempool = nextNonCommitted(device);
+            BridgeReply mempool = device.nextNonCommittedReply(10);
             assertThat(mempool.code()).isEqualTo(ReplyCode.MEMPOOL_REJECTED);
         }
         for (ReplyCode code : List.of(ReplyCode.TOO_LARGE, ReplyCode.WRONG_TOPIC, ReplyCode.BAD_SIGNATURE, ReplyCode.UNREGISTERED,
@@ -143,15 +129,6 @@ class BridgeMosquittoTest {
         assertThat(rejected("malformed")).isEqualTo(2);
         // nothing bad reached the chain: one transfer of device 0 was admitted
         assertThat(fixture.node().admitted()).filteredOn(t -> t.body().sender().equals(Address.of(key.publicKey()))).hasSize(1);
-    }
-
-    private static BridgeReply nextNonCommitted(RawDevice device) throws InterruptedException {
-        while (true) {
-            BridgeReply r = device.nextReply(10);
-            if (r.code() != ReplyCode.COMMITTED) {
-                return r;
-            }
-        }
     }
 
     @Test
@@ -165,7 +142,7 @@ class BridgeMosquittoTest {
             int accepted = 0;
             int limited = 0;
             for (int i = 0; i < 20; i++) {
-                BridgeReply r = nextNonCommitted(flooder);
+                BridgeReply r = flooder.nextNonCommittedReply(10);
                 if (r.code() == ReplyCode.ACCEPTED) {
                     accepted++;
                 } else if (r.code() == ReplyCode.RATE_LIMITED) {

@@ -5,19 +5,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.bridge.protocol.BridgeReply;
 import org.meshchain.bridge.protocol.ChainMessages;
 import org.meshchain.bridge.protocol.DeviceTopics.Inbound;
 import org.meshchain.bridge.protocol.LightClient;
 import org.meshchain.bridge.protocol.ReplyCode;
 import org.meshchain.bridge.testing.BridgeFixture;
+import org.meshchain.bridge.testing.BridgeFixtureTest;
 import org.meshchain.bridge.testing.MosquittoBroker;
 import org.meshchain.bridge.testing.RawDevice;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
@@ -26,31 +24,10 @@ import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.node.port.CertifiedHeader;
 
 /** Restarts: the bridge's (replays still rejected), the broker's (the bridge resumes; the node never waits). */
-class BridgeResilienceTest {
-
-    @TempDir
-    Path dir;
-
-    private BridgeFixture fixture;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+class BridgeResilienceTest extends BridgeFixtureTest {
 
     private RawDevice connect(int i) {
         return new RawDevice(fixture.broker().port(), fixture.topics(), Address.of(fixture.device(i).publicKey()));
-    }
-
-    private static BridgeReply nextNonCommitted(RawDevice device) throws InterruptedException {
-        while (true) {
-            BridgeReply r = device.nextReply(15);
-            if (r.code() != ReplyCode.COMMITTED) {
-                return r;
-            }
-        }
     }
 
     @Test
@@ -66,7 +43,7 @@ class BridgeResilienceTest {
             for (int i = 0; i < 5; i++) {
                 frames[i] = BridgeFixture.transferFrame(key, 10 + i, i, to, 1).encode();
                 device.publish(Inbound.TX, frames[i]);
-                assertThat(nextNonCommitted(device).code()).isEqualTo(ReplyCode.ACCEPTED);
+                assertThat(device.nextNonCommittedReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
             }
         }
         fixture.stopBridge();
@@ -75,12 +52,12 @@ class BridgeResilienceTest {
         try (RawDevice device = connect(0)) {
             for (byte[] frame : frames) {
                 device.publish(Inbound.TX, frame);
-                BridgeReply reply = nextNonCommitted(device);
+                BridgeReply reply = device.nextNonCommittedReply(15);
                 assertThat(reply.code()).isEqualTo(ReplyCode.REPLAY);
                 assertThat(reply.detail()).contains("14");
             }
             device.publish(Inbound.TX, BridgeFixture.transferFrame(key, 15, 5, to, 1).encode());
-            assertThat(nextNonCommitted(device).code()).isEqualTo(ReplyCode.ACCEPTED);
+            assertThat(device.nextNonCommittedReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
         }
         assertThat(fixture.node().admitted()).filteredOn(t -> t.body().sender().equals(Address.of(key.publicKey()))).hasSize(6);
     }
@@ -94,7 +71,7 @@ class BridgeResilienceTest {
         Address to = Address.of(fixture.device(1).publicKey());
         try (RawDevice device = connect(0)) {
             device.publish(Inbound.TX, BridgeFixture.transferFrame(key, 1, 0, to, 1).encode());
-            assertThat(nextNonCommitted(device).code()).isEqualTo(ReplyCode.ACCEPTED);
+            assertThat(device.nextNonCommittedReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
         }
         fixture.broker().stop();
         // while the broker is down the node keeps committing (another client's transactions)
@@ -107,7 +84,7 @@ class BridgeResilienceTest {
         fixture.awaitConnected(Duration.ofSeconds(30));
         try (RawDevice device = connect(0)) {
             device.publish(Inbound.TX, BridgeFixture.transferFrame(key, 2, 1, to, 1).encode());
-            assertThat(nextNonCommitted(device).code()).isEqualTo(ReplyCode.ACCEPTED);
+            assertThat(device.nextNonCommittedReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.COMMITTED);
         }
         assertThat(fixture.node().metrics().counter("meshchain_bridge_broker_disconnects_total", "").value()).isGreaterThanOrEqualTo(1);

@@ -5,33 +5,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.bridge.protocol.ChainMessages;
 import org.meshchain.bridge.testing.BridgeFixture;
+import org.meshchain.bridge.testing.BridgeFixtureTest;
 import org.meshchain.bridge.testing.MosquittoBroker;
 import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.node.port.CertifiedHeader;
 
 /** The bridge reaches a broker that takes only TLS with a username and password, and is refused without them. */
-class BridgeTlsTest {
-
-    @TempDir
-    Path dir;
-
-    private BridgeFixture fixture;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+class BridgeTlsTest extends BridgeFixtureTest {
 
     @Test
     void bridgeConnectsOverTlsWithCredentialsAndPublishesTheHeader() throws Exception {

@@ -125,17 +125,26 @@ public record SmtRangeProof(List<Step> steps) {
         }
         byte[] startBytes = start.toByteArray();
         byte[] endBytes = end.toByteArray();
+        byte[][] paths = sortedPathsInRange(entries, startBytes, endBytes);
+        if (paths == null) {
+            return false;
+        }
+        Rebuild rebuild = new Rebuild(startBytes, endBytes, entries, paths, proof.steps());
+        byte[] rebuilt = rebuild.subtree(0, RangeBounds.emptyPrefix(), 0, paths.length);
+        return rebuilt != null && rebuild.nextStep == proof.steps().size() && Hash32.of(rebuilt).equals(root);
+    }
+
+    /** The entries' paths, or null unless every path lies in the range and the paths strictly increase. */
+    private static byte[][] sortedPathsInRange(List<SmtEntry> entries, byte[] startBytes, byte[] endBytes) {
         byte[][] paths = new byte[entries.size()][];
         for (int i = 0; i < paths.length; i++) {
             paths[i] = entries.get(i).path().toByteArray();
             if (!RangeBounds.contains(paths[i], startBytes, endBytes)
                     || (i > 0 && Arrays.compareUnsigned(paths[i - 1], paths[i]) >= 0)) {
-                return false;
+                return null;
             }
         }
-        Rebuild rebuild = new Rebuild(startBytes, endBytes, entries, paths, proof.steps());
-        byte[] rebuilt = rebuild.subtree(0, RangeBounds.emptyPrefix(), 0, paths.length);
-        return rebuilt != null && rebuild.nextStep == proof.steps().size() && Hash32.of(rebuilt).equals(root);
+        return paths;
     }
 
     /** A complete subtree of the tree that a verified range holds: its depth, key, whether it is one leaf, a path in it. */
@@ -158,13 +167,9 @@ public record SmtRangeProof(List<Step> steps) {
         }
         byte[] startBytes = start.toByteArray();
         byte[] endBytes = end.toByteArray();
-        byte[][] paths = new byte[entries.size()][];
-        for (int i = 0; i < paths.length; i++) {
-            paths[i] = entries.get(i).path().toByteArray();
-            if (!RangeBounds.contains(paths[i], startBytes, endBytes)
-                    || (i > 0 && Arrays.compareUnsigned(paths[i - 1], paths[i]) >= 0)) {
-                return null;
-            }
+        byte[][] paths = sortedPathsInRange(entries, startBytes, endBytes);
+        if (paths == null) {
+            return null;
         }
         Rebuild rebuild = new Rebuild(startBytes, endBytes, entries, paths, proof.steps());
         rebuild.startBuilding(version);

@@ -19,6 +19,7 @@ import org.meshchain.bridge.testing.BridgeFixture;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
 import org.meshchain.core.crypto.Ed25519PublicKey;
 import org.meshchain.core.types.Address;
+import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * {@code bin/bench bridge}: N simulated micronodes (default 1,000, one MQTT connection each) against a
@@ -149,7 +150,7 @@ public final class BridgeBench {
                             .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve());
             int owners = Math.max(1, devices / 100);
             org.meshchain.node.devnet.Devnet devnet = org.meshchain.node.devnet.Devnet.prepare(new org.meshchain.node.devnet.Devnet.Layout(
-                    dir.resolve("devnet"), 4, owners, "127.0.0.1", freePorts(4)), i -> null);
+                    dir.resolve("devnet"), 4, owners, "127.0.0.1", FreePorts.consecutive(4)), i -> null);
             s.closeables.add(0, devnet);
             devnet.startAll(org.meshchain.node.DefaultExecutors.factory(),
                     i -> i == 0 ? List.<org.meshchain.node.port.NodeExtension>of(bridge) : List.of(),
@@ -228,24 +229,6 @@ public final class BridgeBench {
                     }
                 }
             }
-        }
-
-        private static int freePorts(int count) throws java.io.IOException {
-            for (int attempt = 0; attempt < 50; attempt++) {
-                int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000);
-                boolean free = true;
-                for (int i = 0; i < count && free; i++) {
-                    try (java.net.ServerSocket socket = new java.net.ServerSocket(base + i)) {
-                        socket.setReuseAddress(true);
-                    } catch (java.io.IOException e) {
-                        free = false;
-                    }
-                }
-                if (free) {
-                    return base;
-                }
-            }
-            throw new java.io.IOException("no " + count + " consecutive free ports");
         }
 
         @Override

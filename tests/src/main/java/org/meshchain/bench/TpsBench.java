@@ -25,6 +25,7 @@ import org.meshchain.node.devnet.Devnet;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeServices;
 import org.meshchain.node.port.SubmitOutcome;
+import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * bin/bench tps [step-seconds]: a devnet of 4 validators in this JVM (4 ActorSystems on loopback,
@@ -63,7 +64,7 @@ public final class TpsBench {
                 verifyPerCore, cores, verifyBound);
 
         Path dir = Files.createTempDirectory("tps-bench");
-        Devnet devnet = Devnet.prepare(new Devnet.Layout(dir, VALIDATORS, ACCOUNTS, "127.0.0.1", freePorts(VALIDATORS)), i ->
+        Devnet devnet = Devnet.prepare(new Devnet.Layout(dir, VALIDATORS, ACCOUNTS, "127.0.0.1", FreePorts.consecutive(VALIDATORS)), i ->
                 "meshchain.node.mempool.max-nonce-gap = 1000\nmeshchain.node.mempool.max-per-sender = 2000"
                         // ADR 0041: -Dmeshchain.bench.verified-signature-cache=0 measures without the cache
                         + "\nmeshchain.node.execution.verified-signature-cache = "
@@ -189,24 +190,6 @@ public final class TpsBench {
             out.add(SignedTransaction.sign(body, key));
         }
         return out;
-    }
-
-    private static int freePorts(int count) throws java.io.IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 60_000);
-            boolean free = true;
-            for (int i = 0; i < count && free; i++) {
-                try (java.net.ServerSocket socket = new java.net.ServerSocket(base + i)) {
-                    socket.setReuseAddress(true);
-                } catch (java.io.IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new java.io.IOException("no free ports");
     }
 
     private static double percentileMs(long[] sortedNanos, double p) {

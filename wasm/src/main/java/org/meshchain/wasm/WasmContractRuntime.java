@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.meshchain.core.codec.Bytes;
-import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.error.ContractError;
 import org.meshchain.core.ledger.ContractRuntime;
+import org.meshchain.core.ledger.Ledger;
 import org.meshchain.core.ledger.LedgerEvent;
 import org.meshchain.core.state.AccountState;
 import org.meshchain.core.state.StatePaths;
@@ -99,15 +99,7 @@ public final class WasmContractRuntime implements ContractRuntime {
         }
 
         private AccountState account(Address address) {
-            Optional<Bytes> value = state.get(StatePaths.account(address));
-            if (value.isEmpty()) {
-                return AccountState.EMPTY;
-            }
-            try {
-                return AccountState.decode(value.get());
-            } catch (DecodeException e) {
-                throw new IllegalStateException("account " + address + " does not decode: " + e.getMessage(), e);
-            }
+            return Ledger.account(state::get, address);
         }
     }
 }

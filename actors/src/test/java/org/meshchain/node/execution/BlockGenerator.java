@@ -1,5 +1,7 @@
 package org.meshchain.node.execution;
 
+import static org.meshchain.node.execution.TokenContract.balanceKey;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -119,12 +121,5 @@ final class BlockGenerator {
         args.put(to.hash().toByteArray()).putLong(amount);
         return TestChain.tx(sender, nonce(sender), fee, new Payload.Call(world.token(), "transfer", Bytes.of(args.array()), gas,
                 new Payload.AccessSet(List.of(), writes)));
-    }
-
-    static Bytes balanceKey(Address a) {
-        byte[] k = new byte[33];
-        k[0] = 'b';
-        a.hash().copyTo(k, 1);
-        return Bytes.of(k);
     }
 }

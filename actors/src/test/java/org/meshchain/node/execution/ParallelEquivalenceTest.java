@@ -80,7 +80,7 @@ class ParallelEquivalenceTest {
             ByteBuffer args = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
             args.put(TestChain.address(k).hash().toByteArray()).putLong(1_000);
             setup.add(TestChain.tx(owner, nonce++, 1, new Payload.Call(token, "mint", Bytes.of(args.array()), 1_000_000,
-                    new Payload.AccessSet(List.of(o), List.of(BlockGenerator.balanceKey(TestChain.address(k)))))));
+                    new Payload.AccessSet(List.of(o), List.of(TokenContract.balanceKey(TestChain.address(k)))))));
         }
         Block b1 = TestChain.block(1, chain.chain.head().orElseThrow().blockId(), setup);
         ExecutedBlock e1 = serial.executeNow(b1, List.of());
@@ -169,20 +169,20 @@ class ParallelEquivalenceTest {
         List<SignedTransaction> txs = new ArrayList<>();
         // declares only the sender's token balance, then writes the victim's
         txs.add(TestChain.tx(sender, nonce, 2, new Payload.Call(world.token(), "transfer", Bytes.of(args.array()), 1_000_000,
-                new Payload.AccessSet(List.of(), List.of(BlockGenerator.balanceKey(TestChain.address(sender)))))));
+                new Payload.AccessSet(List.of(), List.of(TokenContract.balanceKey(TestChain.address(sender)))))));
         // an honest transfer to the victim runs in parallel with it (they do not conflict as declared)
         Ed25519PrivateKey other = world.accounts().get(5);
         ByteBuffer args2 = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
         args2.put(victim.hash().toByteArray()).putLong(7);
         txs.add(TestChain.tx(other, world.startNonces().get(TestChain.address(other)), 2, new Payload.Call(world.token(),
                 "transfer", Bytes.of(args2.array()), 1_000_000, new Payload.AccessSet(List.of(),
-                List.of(BlockGenerator.balanceKey(TestChain.address(other)), BlockGenerator.balanceKey(victim)).stream().sorted().toList()))));
+                List.of(TokenContract.balanceKey(TestChain.address(other)), TokenContract.balanceKey(victim)).stream().sorted().toList()))));
         var head = chain.chain.head().orElseThrow();
         Block block = TestChain.block(head.height() + 1, head.blockId(), txs);
         ExecutedBlock expected = serial.executeNow(block, List.of());
         Receipt lying = Receipt.decode(expected.receipts().get(0));
         assertThat(lying.errorCode()).isEqualTo("contract_failed.access_violation");
-        assertThat(lying.errorDetail()).contains(BlockGenerator.balanceKey(victim).toHex());
+        assertThat(lying.errorDetail()).contains(TokenContract.balanceKey(victim).toHex());
         assertThat(Receipt.decode(expected.receipts().get(1)).succeeded()).isTrue();
         for (int n : EXECUTOR_COUNTS) {
             assertThat(await(pools.get(n).execute(block, List.of()))).isEqualTo(expected);

@@ -2,6 +2,9 @@ package org.meshchain.node.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.meshchain.node.execution.TokenContract.access;
+import static org.meshchain.node.execution.TokenContract.balanceKey;
+import static org.meshchain.node.execution.TokenContract.tokenArgs;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -136,23 +139,6 @@ class SerialBlockExecutorTest {
         Block gap = TestChain.block(3, headId(), List.of());
         assertThatThrownBy(() -> executor.executeNow(gap, List.of())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not follow");
-    }
-
-    static Bytes balanceKey(Address a) {
-        byte[] k = new byte[33];
-        k[0] = 'b';
-        a.hash().copyTo(k, 1);
-        return Bytes.of(k);
-    }
-
-    static Bytes tokenArgs(Address to, long amount) {
-        ByteBuffer b = ByteBuffer.allocate(40).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(to.hash().toByteArray()).putLong(amount);
-        return Bytes.of(b.array());
-    }
-
-    static Payload.AccessSet access(List<Bytes> reads, List<Bytes> writes) {
-        return new Payload.AccessSet(reads.stream().sorted().distinct().toList(), writes.stream().sorted().distinct().toList());
     }
 
     @Test

@@ -253,19 +253,17 @@ public final class Micronode implements AutoCloseable {
     }
 
     public Prepared prepareTransfer(Address to, long amount) throws IOException {
-        long counter;
-        long nonce;
-        synchronized (this) {
-            counter = takeCounter();
-            nonce = nextNonce++;
-        }
-        SignedTransaction tx = SignedTransaction.sign(new TransactionBody(config.chainId(), self, nonce, config.fee(),
-                Long.MAX_VALUE, new Payload.Transfer(to, amount)), key);
-        return new Prepared(counter, DeviceTopics.Inbound.TX,
-                DeviceFrame.sign(config.chainId(), counter, new DeviceFrame.Transaction(tx), key).encode(), Optional.of(tx.id()));
+        return prepare(DeviceTopics.Inbound.TX, counter -> new Payload.Transfer(to, amount), DeviceFrame.Transaction::new);
     }
 
     public Prepared prepareReport(byte[] data) throws IOException {
+        return prepare(DeviceTopics.Inbound.REPORT, counter -> new Payload.DeviceReport(self, counter, Bytes.of(data)),
+                DeviceFrame.Report::new);
+    }
+
+    /** Takes the next counter and nonce, signs the transaction and wraps it in a signed frame for {@code channel}. */
+    private Prepared prepare(DeviceTopics.Inbound channel, java.util.function.LongFunction<Payload> payloadForCounter,
+            java.util.function.Function<SignedTransaction, DeviceFrame.Body> frameBody) throws IOException {
         long counter;
         long nonce;
         synchronized (this) {
@@ -273,9 +271,9 @@ public final class Micronode implements AutoCloseable {
             nonce = nextNonce++;
         }
         SignedTransaction tx = SignedTransaction.sign(new TransactionBody(config.chainId(), self, nonce, config.fee(),
-                Long.MAX_VALUE, new Payload.DeviceReport(self, counter, Bytes.of(data))), key);
-        return new Prepared(counter, DeviceTopics.Inbound.REPORT,
-                DeviceFrame.sign(config.chainId(), counter, new DeviceFrame.Report(tx), key).encode(), Optional.of(tx.id()));
+                Long.MAX_VALUE, payloadForCounter.apply(counter)), key);
+        return new Prepared(counter, channel,
+                DeviceFrame.sign(config.chainId(), counter, frameBody.apply(tx), key).encode(), Optional.of(tx.id()));
     }
 
     /**

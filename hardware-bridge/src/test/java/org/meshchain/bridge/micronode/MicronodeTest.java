@@ -10,13 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.bridge.protocol.BridgeReply;
 import org.meshchain.bridge.protocol.LightClient;
 import org.meshchain.bridge.protocol.ReplyCode;
 import org.meshchain.bridge.testing.BridgeFixture;
+import org.meshchain.bridge.testing.BridgeFixtureTest;
 import org.meshchain.bridge.testing.MosquittoBroker;
 import org.meshchain.core.crypto.Ed25519;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
@@ -28,19 +27,7 @@ import org.meshchain.core.types.ValidatorSignature;
 import org.meshchain.node.port.CertifiedHeader;
 
 /** The micronode simulator against the real bridge, broker and honest node. */
-class MicronodeTest {
-
-    @TempDir
-    Path dir;
-
-    private BridgeFixture fixture;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+class MicronodeTest extends BridgeFixtureTest {
 
     static MicronodeConfig config(BridgeFixture fixture, Ed25519PrivateKey key, String broker, Path data) {
         List<Ed25519PublicKey> validators = fixture.node().validatorKeys().stream().map(Ed25519PrivateKey::publicKey).toList();

@@ -8,11 +8,10 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.meshchain.bridge.protocol.DeviceTopics.Inbound;
 import org.meshchain.bridge.testing.BridgeFixture;
+import org.meshchain.bridge.testing.BridgeFixtureTest;
 import org.meshchain.bridge.testing.MosquittoBroker;
 import org.meshchain.bridge.testing.RawDevice;
 import org.meshchain.core.types.Address;
@@ -22,19 +21,7 @@ import org.meshchain.core.types.Address;
  * {@code -Ddevices.doc.write=true} to regenerate them), and the documented frame, published by hand
  * with {@code mosquitto_pub}, is accepted by the bridge.
  */
-class DevicesDocTest {
-
-    @TempDir
-    Path dir;
-
-    private BridgeFixture fixture;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
+class DevicesDocTest extends BridgeFixtureTest {
 
     static Path doc() {
         Path p = Path.of("").toAbsolutePath();

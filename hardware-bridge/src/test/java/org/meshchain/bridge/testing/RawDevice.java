@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.meshchain.bridge.protocol.BridgeReply;
 import org.meshchain.bridge.protocol.DeviceTopics;
+import org.meshchain.bridge.protocol.ReplyCode;
 import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.types.Address;
 
@@ -62,6 +63,16 @@ public final class RawDevice implements AutoCloseable {
             throw new AssertionError("no reply from the bridge within " + seconds + " s");
         }
         return reply;
+    }
+
+    /** The next reply that is not a commit notice (those of earlier transactions may arrive in between). */
+    public BridgeReply nextNonCommittedReply(int seconds) throws InterruptedException {
+        while (true) {
+            BridgeReply reply = nextReply(seconds);
+            if (reply.code() != ReplyCode.COMMITTED) {
+                return reply;
+            }
+        }
     }
 
     public BridgeReply pollReply(long millis) throws InterruptedException {

@@ -532,16 +532,22 @@ public final class ChainStore implements AutoCloseable {
             java.util.function.BiPredicate<byte[], byte[]> visitor) {
         checkOpen();
         try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)))) {
-            for (iterator.seek(from); iterator.isValid(); iterator.next()) {
-                byte[] key = iterator.key();
-                if (java.util.Arrays.compareUnsigned(key, toExclusive) >= 0 || !visitor.test(key, iterator.value())) {
-                    break;
-                }
-            }
-            iterator.status();
+            visitRange(iterator, from, toExclusive, visitor);
         } catch (RocksDBException e) {
             throw new StorageException("state scan failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Visits {@code from <= key < toExclusive} of the iterator in key order until the visitor returns false. */
+    static void visitRange(org.rocksdb.RocksIterator iterator, byte[] from, byte[] toExclusive,
+            java.util.function.BiPredicate<byte[], byte[]> visitor) throws RocksDBException {
+        for (iterator.seek(from); iterator.isValid(); iterator.next()) {
+            byte[] key = iterator.key();
+            if (java.util.Arrays.compareUnsigned(key, toExclusive) >= 0 || !visitor.test(key, iterator.value())) {
+                break;
+            }
+        }
+        iterator.status();
     }
 
     /** The last state entry with key < {@code beforeExclusive}, if any (e.g. the newest version root). */

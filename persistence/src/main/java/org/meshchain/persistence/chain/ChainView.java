@@ -108,13 +108,7 @@ public final class ChainView implements AutoCloseable {
         try (ReadOptions scanOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true)
                         .setReadaheadSize(2 << 20).setFillCache(false);
                 org.rocksdb.RocksIterator iterator = db.newIterator(store.family(ChainStore.familyOf(column)), scanOptions)) {
-            for (iterator.seek(from); iterator.isValid(); iterator.next()) {
-                byte[] key = iterator.key();
-                if (java.util.Arrays.compareUnsigned(key, toExclusive) >= 0 || !visitor.test(key, iterator.value())) {
-                    break;
-                }
-            }
-            iterator.status();
+            ChainStore.visitRange(iterator, from, toExclusive, visitor);
         } catch (RocksDBException e) {
             throw new StorageException("state scan failed: " + e.getMessage(), e);
         }
