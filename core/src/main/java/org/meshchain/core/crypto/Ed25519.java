@@ -20,6 +20,19 @@ package org.meshchain.core.crypto;
  */
 public final class Ed25519 {
 
+    /**
+     * Validated points shared by all key instances with the same encoding: every decoded transaction or
+     * frame brings a fresh {@link Ed25519PublicKey}, and the strict validation (decompression plus the
+     * prime-order check) costs about as much as a verification. Direct-mapped and bounded; only valid
+     * keys are stored, so a hit is exactly what validation would return and results cannot differ.
+     */
+    private static final int SHARED_POINTS = 1 << 14;
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<SharedPoint> sharedPoints =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(SHARED_POINTS);
+    private static final java.util.concurrent.atomic.LongAdder fullValidations = new java.util.concurrent.atomic.LongAdder();
+
+    private record SharedPoint(byte[] encoded, org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point) {}
+
     private Ed25519() {
     }
 
@@ -71,11 +84,27 @@ public final class Ed25519 {
         if (known != null) {
             return known ? (org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint) key.cachedPoint() : null;
         }
+        byte[] encoded = key.encodedInternal();
+        int slot = java.util.Arrays.hashCode(encoded) & (SHARED_POINTS - 1);
+        SharedPoint shared = sharedPoints.get(slot);
+        if (shared != null && java.util.Arrays.equals(shared.encoded(), encoded)) {
+            key.cacheValidation(true, shared.point());
+            return shared.point();
+        }
         // validatePublicKeyFullExport rejects y >= p, y in {0, 1, p - 1} and the order-8 y values, points off
         // the curve, x = 0 with the sign bit set, and any point with a torsion component ([L]A != O).
+        fullValidations.increment();
         org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point =
-                org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(key.encodedInternal(), 0);
+                org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyFullExport(encoded, 0);
         key.cacheValidation(point != null, point);
+        if (point != null) {
+            sharedPoints.set(slot, new SharedPoint(encoded, point));
+        }
         return point;
+    }
+
+    /** Full (uncached) public-key validations so far: for tests of the shared point table. */
+    static long fullValidations() {
+        return fullValidations.sum();
     }
 }
