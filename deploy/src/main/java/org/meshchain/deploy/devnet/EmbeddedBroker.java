@@ -87,7 +87,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new IOException("the devnet MQTT broker cannot listen on " + host + ":" + port + ": " + describe(e), e);
         }
         // Moquette records the bound port from a Netty listener that may run just after startServer returns
-        int bound = server.getPort();
+        int bound = boundPort(server);
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (bound <= 0 && System.nanoTime() < deadline) {
             try {
@@ -96,7 +96,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
-            bound = server.getPort();
+            bound = boundPort(server);
         }
         if (bound <= 0) {
             server.stopServer();
@@ -105,6 +105,18 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         // clients in this JVM reach a wildcard listener through loopback
         return new EmbeddedBroker(server, address.isAnyLocalAddress() ? "127.0.0.1" : host, bound, address.isLoopbackAddress());
+    }
+
+    /**
+     * The listener's port, or -1 while it is not known yet. Moquette 0.17 fills its port map from the Netty
+     * bind callback without synchronisation, so reading it during the bind can throw; that is "not yet".
+     */
+    private static int boundPort(Server server) {
+        try {
+            return server.getPort();
+        } catch (java.util.ConcurrentModificationException e) {
+            return -1;
+        }
     }
 
     private static String describe(Throwable e) {
