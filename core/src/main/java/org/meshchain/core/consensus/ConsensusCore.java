@@ -3,7 +3,9 @@ package org.meshchain.core.consensus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +63,12 @@ public final class ConsensusCore {
     private final TreeMap<Long, Map<Address, Timeout>> timeouts = new TreeMap<>();
     private final TreeMap<Long, Hash32> proposals = new TreeMap<>();
     private final LinkedHashMap<Hash32, SignedTransaction> pendingTransactions = new LinkedHashMap<>();
+    /**
+     * Ids of the most recently committed transactions (FIFO, at most {@code maxPendingTransactions}): the
+     * mempool feed can cross a commit and hand a just-committed transaction back, which would otherwise be
+     * included again (and only discarded by execution as a stale nonce).
+     */
+    private final LinkedHashSet<Hash32> recentlyCommitted = new LinkedHashSet<>();
     private long lastSyncRequestMs = Long.MIN_VALUE / 2;
     /** Certified blocks we lack and fetch by id (block id -> fetch), at most {@link #MAX_BLOCK_FETCHES}. */
     private final LinkedHashMap<Hash32, BlockFetch> fetches = new LinkedHashMap<>();
@@ -387,6 +395,7 @@ public final class ConsensusCore {
             leaders.recordCommitted(n.round, n.block.header().proposer());
             for (SignedTransaction tx : n.block.transactions()) {
                 pendingTransactions.remove(tx.id());
+                rememberCommitted(tx.id());
             }
             tree.remove(committedHead.id);
             committedHead = n;
@@ -703,7 +712,18 @@ public final class ConsensusCore {
             if (pendingTransactions.size() >= config.maxPendingTransactions()) {
                 break;
             }
+            if (recentlyCommitted.contains(tx.id())) {
+                continue; // the feed crossed the commit: this one is already in the chain
+            }
             pendingTransactions.putIfAbsent(tx.id(), tx);
+        }
+    }
+
+    private void rememberCommitted(Hash32 txId) {
+        if (recentlyCommitted.add(txId) && recentlyCommitted.size() > config.maxPendingTransactions()) {
+            Iterator<Hash32> oldest = recentlyCommitted.iterator();
+            oldest.next();
+            oldest.remove();
         }
     }
 

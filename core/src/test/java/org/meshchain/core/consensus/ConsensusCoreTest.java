@@ -209,4 +209,49 @@ class ConsensusCoreTest {
         assertThat(only(a, ConsensusAction.ReportMisbehaviour.class)).extracting(ConsensusAction.ReportMisbehaviour::kind)
                 .containsExactly(Misbehaviour.UNKNOWN_VALIDATOR);
     }
+
+    private static org.meshchain.core.types.SignedTransaction transfer(long nonce) {
+        org.meshchain.core.crypto.Ed25519PrivateKey sender = TestNet.KEYS.get(0);
+        org.meshchain.core.types.TransactionBody body = new org.meshchain.core.types.TransactionBody(TestNet.CHAIN,
+                Address.of(sender.publicKey()), nonce, 10, 1_000, new org.meshchain.core.types.Payload.Transfer(V[1], 5));
+        return org.meshchain.core.types.SignedTransaction.sign(body, sender);
+    }
+
+    @Test
+    void aJustCommittedTransactionHandedBackByTheFeedIsNotProposedAgain() {
+        org.meshchain.core.types.SignedTransaction committedTx = transfer(0);
+        org.meshchain.core.types.SignedTransaction freshTx = transfer(1);
+        List<org.meshchain.core.types.SignedTransaction> txs = List.of(committedTx);
+        Block b1 = new Block(new org.meshchain.core.types.BlockHeader(TestNet.CHAIN, 1, 1, TestNet.CONFIG.genesisQc().voteData().blockId(),
+                1, V[1], org.meshchain.core.types.TxRoot.of(txs), TestNet.CONFIG.genesisQc(), null), txs);
+        QuorumCertificate qc1 = TestNet.qc(TestNet.dataFor(b1), 3);
+        Block b2 = TestNet.block(2, 2, qc1, null, V[2], 2);
+        QuorumCertificate qc2 = TestNet.qc(TestNet.dataFor(b2), 3);
+        int proposals = 0;
+        for (Address validator : V) {
+            ConsensusCore core = TestNet.core(validator);
+            core.step(new ConsensusEvent.Start(0));
+            core.step(new ConsensusEvent.TransactionsAvailable(List.of(committedTx), 1));
+            core.step(new ConsensusEvent.SyncResponseReceived(validator.equals(V[1]) ? V[2] : V[1],
+                    new ConsensusMessage.SyncResponse(List.of(b1, b2), qc2, 2), 5));
+            List<ConsensusAction> exec = core.step(new ConsensusEvent.BlockExecuted(b1.id(), TestNet.dataFor(b1).stateRoot(), Hash32.ZERO, 6));
+            assertThat(only(exec, ConsensusAction.CommitBlock.class)).extracting(ConsensusAction.CommitBlock::block).containsExactly(b1);
+            core.step(new ConsensusEvent.BlockExecuted(b2.id(), TestNet.dataFor(b2).stateRoot(), Hash32.ZERO, 7));
+            assertThat(core.pendingTransactions()).isZero();
+            // the mempool feed crossed the commit: the committed transaction comes back with a fresh one
+            core.step(new ConsensusEvent.TransactionsAvailable(List.of(committedTx, freshTx), 8));
+            assertThat(core.pendingTransactions()).isEqualTo(1);
+            if (!core.leaderOf(3).equals(validator)) {
+                continue;
+            }
+            List<ConsensusAction> propose = core.step(new ConsensusEvent.TimerFired(TimerKind.PROPOSE, 3, 1_000));
+            List<ConsensusAction.Broadcast> sent = only(propose, ConsensusAction.Broadcast.class);
+            assertThat(sent).hasSize(1);
+            Block b3 = ((ConsensusMessage.Proposal) sent.get(0).message()).block();
+            assertThat(b3.header().height()).isEqualTo(3);
+            assertThat(b3.transactions()).containsExactly(freshTx);
+            proposals++;
+        }
+        assertThat(proposals).isEqualTo(1);
+    }
 }

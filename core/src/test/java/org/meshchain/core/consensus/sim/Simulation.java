@@ -114,6 +114,8 @@ public final class Simulation {
         ConsensusCore core;
         SafetyState persisted = SafetyState.INITIAL;
         SimStore store;
+        /** Executed, uncommitted blocks: durable like the store (ADR 0015, last section). */
+        SimPendingBlocks pendingBlocks = new SimPendingBlocks();
         int safetyEpoch;
         long incarnation;
         final EnumMap<TimerKind, Long> timerTokens = new EnumMap<>(TimerKind.class);
@@ -355,6 +357,17 @@ public final class Simulation {
 
     private void start(SimNode n) {
         n.core = new ConsensusCore(config, safetyRules(n), verifier, n.store);
+        // As the real node does at restart: the kept uncommitted tail goes back in as a sync response from itself.
+        List<QuorumCertificate> known = new ArrayList<>();
+        if (n.persisted.lastTimeout() != null) {
+            known.add(n.persisted.lastTimeout().highQc());
+        }
+        n.pendingBlocks.prune(n.store.height());
+        ConsensusMessage.SyncResponse restored = n.pendingBlocks.restore(n.store.headId(), n.store.height(), known,
+                config.maxSyncBlocks());
+        if (restored != null) {
+            step(n, new ConsensusEvent.SyncResponseReceived(n.address, restored, now));
+        }
         step(n, new ConsensusEvent.Start(now));
     }
 
@@ -376,6 +389,7 @@ public final class Simulation {
         }
         if (wipeAll) {
             n.store = new SimStore(config.genesisQc());
+            n.pendingBlocks = new SimPendingBlocks();
         }
         n.incarnation++;
         start(n);
@@ -456,6 +470,7 @@ public final class Simulation {
             }
             case ConsensusAction.ExecuteBlock e -> {
                 Block b = e.block();
+                n.pendingBlocks.save(idOf(b), b); // before it can be voted for, as the real node does
                 Hash32 parentRoot = stateRoots.get(b.header().parentId());
                 if (parentRoot == null) {
                     violation("node " + n.index + " asked to execute " + b.id() + " whose parent was never executed");
@@ -714,6 +729,7 @@ public final class Simulation {
             n.lastCommitTime = now;
         }
         n.store.append(block, certificate);
+        n.pendingBlocks.prune(n.store.height());
     }
 
     private void checkLiveness() {
