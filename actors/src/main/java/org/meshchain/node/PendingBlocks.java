@@ -9,12 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.consensus.ConsensusMessage;
+import org.meshchain.core.consensus.UncommittedChain;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.DomainCodecs;
@@ -93,38 +91,18 @@ final class PendingBlocks {
      */
     ConsensusMessage.SyncResponse restore(Hash32 committedHead, long committedHeight, List<QuorumCertificate> knownCertificates,
             int maxBlocks) {
-        Map<Hash32, Block> byId = new HashMap<>();
-        List<QuorumCertificate> certificates = new ArrayList<>(knownCertificates);
+        List<Block> kept = new ArrayList<>();
         for (Path file : files()) {
             if (heightOf(file) <= committedHeight) {
                 continue;
             }
             try {
-                Block block = DomainCodecs.DEFAULT.decodeBlock(Files.readAllBytes(file));
-                byId.put(block.id(), block);
-                certificates.add(block.header().justify());
+                kept.add(DomainCodecs.DEFAULT.decodeBlock(Files.readAllBytes(file)));
             } catch (IOException | DecodeException | RuntimeException e) {
                 LOG.warn("ignoring unreadable pending block {}: {}", file, e.toString());
             }
         }
-        certificates.sort((a, b) -> Long.compare(b.round(), a.round()));
-        for (QuorumCertificate qc : certificates) {
-            List<Block> chain = new ArrayList<>();
-            Hash32 cursor = qc.voteData().blockId();
-            while (!cursor.equals(committedHead) && chain.size() <= maxBlocks) {
-                Block block = byId.get(cursor);
-                if (block == null) {
-                    break;
-                }
-                chain.add(block);
-                cursor = block.header().parentId();
-            }
-            if (cursor.equals(committedHead) && !chain.isEmpty() && chain.size() <= maxBlocks) {
-                Collections.reverse(chain);
-                return new ConsensusMessage.SyncResponse(chain, qc, committedHeight);
-            }
-        }
-        return null;
+        return UncommittedChain.restore(committedHead, committedHeight, kept, knownCertificates, maxBlocks);
     }
 
     private List<Path> files() {

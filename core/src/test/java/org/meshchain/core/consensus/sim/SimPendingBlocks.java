@@ -1,13 +1,10 @@
 package org.meshchain.core.consensus.sim;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.meshchain.core.consensus.ConsensusMessage;
+import org.meshchain.core.consensus.UncommittedChain;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.QuorumCertificate;
@@ -49,35 +46,10 @@ final class SimPendingBlocks {
     /**
      * The chain from just above {@code committedHead} to the highest block certified by one of
      * {@code knownCertificates} or by a kept child's justify, with that certificate; null when nothing
-     * above the head can be rebuilt. Same rule as the real node's {@code PendingBlocks.restore}.
+     * above the head can be rebuilt. The rule is core's {@link UncommittedChain}, as in the real node's {@code PendingBlocks}.
      */
     ConsensusMessage.SyncResponse restore(Hash32 committedHead, long committedHeight, List<QuorumCertificate> knownCertificates,
             int maxBlocks) {
-        Map<Hash32, Block> byId = new HashMap<>();
-        List<QuorumCertificate> certificates = new ArrayList<>(knownCertificates);
-        for (Map.Entry<Hash32, Block> e : blocks.entrySet()) {
-            if (e.getValue().header().height() > committedHeight) {
-                byId.put(e.getKey(), e.getValue());
-                certificates.add(e.getValue().header().justify());
-            }
-        }
-        certificates.sort((a, b) -> Long.compare(b.round(), a.round()));
-        for (QuorumCertificate qc : certificates) {
-            List<Block> chain = new ArrayList<>();
-            Hash32 cursor = qc.voteData().blockId();
-            while (!cursor.equals(committedHead) && chain.size() <= maxBlocks) {
-                Block block = byId.get(cursor);
-                if (block == null) {
-                    break;
-                }
-                chain.add(block);
-                cursor = block.header().parentId();
-            }
-            if (cursor.equals(committedHead) && !chain.isEmpty() && chain.size() <= maxBlocks) {
-                Collections.reverse(chain);
-                return new ConsensusMessage.SyncResponse(chain, qc, committedHeight);
-            }
-        }
-        return null;
+        return UncommittedChain.restore(committedHead, committedHeight, blocks.values(), knownCertificates, maxBlocks);
     }
 }
