@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,7 +32,8 @@ import org.meshchain.core.error.ContractError;
 
 /**
  * The contract runtime: one shared GraalWasm {@link Engine}; deployed modules validated, instrumented and
- * parsed once, cached by code hash (bounded LRU); a fresh instance (and polyglot context) per call.
+ * parsed once, cached by code hash (bounded LRU); a fresh instance per call, in a polyglot context that each
+ * call thread reuses for {@link Config#contextReuseCalls()} calls (ADR 0060).
  *
  * <p>Calls run on a small pool of threads with a large fixed stack so that the deterministic call-depth limit
  * is always reached before the JVM's stack. A wall-clock guard cancels a call that runs far beyond any
@@ -40,8 +43,13 @@ import org.meshchain.core.error.ContractError;
 public final class WasmRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WasmRuntime.class.getName());
 
+    /**
+     * @param contextReuseCalls how many calls a call thread runs in one polyglot context before it replaces it
+     *     with a fresh one (each call always gets a fresh instance; see ADR 0060)
+     */
     public record Config(GasSchedule gas, WasmLimits limits, int moduleCacheSize, Duration wallClockGuard,
-                         int executorThreads, long executorStackBytes) {
+                         int executorThreads, long executorStackBytes, int contextReuseCalls) {
+        public static final int DEFAULT_CONTEXT_REUSE_CALLS = 10_000;
         public static final Config DEFAULT =
                 new Config(GasSchedule.V1, WasmLimits.DEFAULT, 256, Duration.ofSeconds(30), 2, 256L << 20);
 
@@ -49,9 +57,46 @@ public final class WasmRuntime implements AutoCloseable {
             Objects.requireNonNull(gas, "gas");
             Objects.requireNonNull(limits, "limits");
             Objects.requireNonNull(wallClockGuard, "wallClockGuard");
-            if (moduleCacheSize < 1 || executorThreads < 1 || executorStackBytes < (1L << 20)) {
+            if (moduleCacheSize < 1 || executorThreads < 1 || executorStackBytes < (1L << 20) || contextReuseCalls < 1) {
                 throw new IllegalArgumentException("bad runtime config");
             }
+        }
+
+        public Config(GasSchedule gas, WasmLimits limits, int moduleCacheSize, Duration wallClockGuard,
+                      int executorThreads, long executorStackBytes) {
+            this(gas, limits, moduleCacheSize, wallClockGuard, executorThreads, executorStackBytes, DEFAULT_CONTEXT_REUSE_CALLS);
+        }
+    }
+
+    /**
+     * The polyglot context one call thread reuses, with the modules it has evaluated in it. Only the context
+     * (the engine-side bookkeeping) is reused: every call instantiates the module afresh, with its own memory,
+     * globals, tables and host imports, so no guest-visible state survives a call.
+     */
+    private static final class ThreadContext {
+        final Context context;
+        final Map<Hash32, Value> modules;
+        int calls;
+
+        ThreadContext(Context context, int moduleCacheSize) {
+            this.context = context;
+            this.modules = new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Hash32, Value> eldest) {
+                    return size() > moduleCacheSize;
+                }
+            };
+        }
+
+        Value module(Prepared p) {
+            Value m = modules.get(p.codeHash());
+            if (m == null) {
+                m = context.eval(p.source());
+                modules.put(p.codeHash(), m);
+            }
+            return m;
         }
     }
 
@@ -65,6 +110,9 @@ public final class WasmRuntime implements AutoCloseable {
     private final Instrumenter instrumenter;
     private final Map<Hash32, Prepared> cache;
     private final ExecutorService executor;
+    private final ThreadLocal<ThreadContext> threadContexts = new ThreadLocal<>();
+    /** Every live thread context, so {@link #close()} can close them from another thread. */
+    private final Set<Context> openContexts = ConcurrentHashMap.newKeySet();
 
     public WasmRuntime() {
         this(Config.DEFAULT);
@@ -183,6 +231,37 @@ public final class WasmRuntime implements AutoCloseable {
         return Context.newBuilder("wasm").engine(engine).build();
     }
 
+    /** The calling thread's context, replaced by a fresh one after {@link Config#contextReuseCalls()} calls. */
+    private ThreadContext threadContext() {
+        ThreadContext tc = threadContexts.get();
+        if (tc != null && tc.calls >= config.contextReuseCalls()) {
+            discardThreadContext();
+            tc = null;
+        }
+        if (tc == null) {
+            tc = new ThreadContext(newContext(), config.moduleCacheSize());
+            openContexts.add(tc.context);
+            threadContexts.set(tc);
+        }
+        tc.calls++;
+        return tc;
+    }
+
+    /** Drops the calling thread's context (after a runtime failure or cancellation, or when it is due for renewal). */
+    private void discardThreadContext() {
+        ThreadContext tc = threadContexts.get();
+        if (tc == null) {
+            return;
+        }
+        threadContexts.remove();
+        openContexts.remove(tc.context);
+        try {
+            tc.context.close(true);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing a discarded wasm context failed", e);
+        }
+    }
+
     /**
      * Calls exported function {@code function} of the contract at {@code ctx.self()} with numeric arguments
      * {@code args} (i32 parameters take the low 32 bits). Writes go to {@code state} only if the call succeeds.
@@ -217,7 +296,15 @@ public final class WasmRuntime implements AutoCloseable {
             return CallResult.failure(new ContractError.FunctionNotFound(function), config.gas().txBase());
         }
         Prepared prepared = p;
-        return runGuarded(ctxRef -> execute(prepared, type, state, ctx, function, input, gasLimit, args, ctxRef));
+        return runGuarded(ctxRef -> {
+            try {
+                return execute(prepared, type, state, ctx, function, input, gasLimit, args, ctxRef);
+            } catch (RuntimeException | Error e) {
+                // a fault of the runtime (or the guard's cancellation): never reuse a context it may have damaged
+                discardThreadContext();
+                throw e;
+            }
+        });
     }
 
     private CallResult execute(Prepared p, ParsedModule.FuncType type, StateView base, ExecutionContext ctx,
@@ -225,9 +312,10 @@ public final class WasmRuntime implements AutoCloseable {
         BufferedStateView state = new BufferedStateView(base);
         HostEnvironment host = new HostEnvironment(ctx, state, config.gas(), input, gasLimit);
         long budget = gasLimit - config.gas().txBase();
-        try (Context c = newContext()) {
-            ctxRef.set(c);
-            Value exports = c.eval(p.source()).newInstance(host.imports()).getMember("exports");
+        ThreadContext tc = threadContext();
+        ctxRef.set(tc.context);
+        try {
+            Value exports = tc.module(p).newInstance(host.imports()).getMember("exports");
             Value gasGlobal = exports.getMember(Instrumenter.GAS_EXPORT);
             Value status = exports.getMember(Instrumenter.STATUS_EXPORT);
             host.bind(gasGlobal, p.hasMemory() ? exports.getMember(Instrumenter.MEMORY_EXPORT) : null);
@@ -373,6 +461,14 @@ public final class WasmRuntime implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        for (Context c : openContexts) {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a wasm context failed", e);
+            }
+        }
+        openContexts.clear();
         engine.close();
     }
 }
