@@ -47,12 +47,14 @@ import org.meshchain.wasm.WasmLimits;
 import org.meshchain.wasm.WasmRuntime;
 
 /**
- * bin/bench executor [rounds]: the parallel executor against itself with one executor, on blocks of
+ * bin/bench executor [rounds] [warm-up rounds]: the parallel executor against itself with one executor, on blocks of
  * 10,000 native transfers and of 2,000 token-contract transfers, with 0%, 10% and 50% of the
  * transactions conflicting (they all pay the same hot account / token holder, a dependency chain in block
  * order). Everything the node's executor does is timed: pre-state snapshot, access sets and conflict
  * graph, signature checks, execution, fee credit, receipts and the state root on a scratch tree over the
- * committed RocksDB state. 1 and N executors (N = cores) alternate in the same run; medians are reported.
+ * committed RocksDB state. First every block runs warm-up-rounds times (default 3) on the serial executor and
+ * on both pools, untimed, so the JIT has compiled the steady-state code; then 1 and N executors (N = cores)
+ * alternate in the same run; medians are reported.
  * The serial reference executor is timed once per block for comparison. Every parallel result is checked
  * equal to the serial one.
  */
@@ -65,12 +67,19 @@ public final class ExecutorBench {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        int warmupRounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        if (rounds < 1 || warmupRounds < 0) {
+            throw new IllegalArgumentException("usage: bin/bench executor [rounds >= 1] [warm-up rounds >= 0]");
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         Path dir = Files.createTempDirectory("bench-executor");
         WasmRuntime wasm = new WasmRuntime(new WasmRuntime.Config(GasSchedule.V1, WasmLimits.DEFAULT, 16,
                 Duration.ofSeconds(30), Math.max(2, cores), 256L << 20));
-        System.out.println("executor bench: cores=" + cores + ", rounds=" + rounds + ", wasm " + wasm.runtimeDescription()
-                + ", load average " + loadAverage());
+        System.out.println("executor bench: cores=" + cores + ", rounds=" + rounds + ", warm-up rounds=" + warmupRounds + ", wasm "
+                + wasm.runtimeDescription() + ", load average " + loadAverage());
+        System.out.println("JVM: " + Runtime.version() + ", GC " + JitAndGc.collectorNames() + ", max heap "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, flags " + java.lang.management.ManagementFactory.getRuntimeMXBean()
+                .getInputArguments().stream().filter(a -> !a.startsWith("--upgrade-module-path")).toList());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "bench",
                 ExecutorPool.dispatcherConfig(Math.max(cores, 1)).withFallback(ConfigFactory.load()));
         try (ChainStore chain = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
@@ -121,36 +130,62 @@ public final class ExecutorBench {
                     ExecutorPool.create(new ExecutorPool.Settings(cores, 64, 4), ledger, committed), "pool-" + cores,
                     DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER)));
 
+            // all six blocks, built once
+            List<Block> blocks = new ArrayList<>();
+            for (int pct : CONFLICT_PERCENTS) {
+                blocks.add(transferBlock(b1.id(), senders, pct));
+                blocks.add(callBlock(b1.id(), senders, token, pct));
+            }
+            List<ExecutedBlock> expected = new ArrayList<>();
+            for (Block b : blocks) {
+                expected.add(serial.executeNow(b, List.of()));
+            }
+            // Warm-up: every block on the serial executor and on both pools, warmupRounds times, before anything is
+            // timed, so the JIT (HotSpot C2 and the Truffle compiler for the contract) has compiled the steady-state
+            // code and its compiler threads no longer compete for the cores during the timed runs.
+            long w0 = System.nanoTime();
+            JitAndGc warmupCost = JitAndGc.now();
+            for (int w = 0; w < warmupRounds; w++) {
+                for (int k = 0; k < blocks.size(); k++) {
+                    check(expected.get(k), serial.executeNow(blocks.get(k), List.of()));
+                    check(expected.get(k), run(one, blocks.get(k)));
+                    check(expected.get(k), run(many, blocks.get(k)));
+                }
+            }
+            JitAndGc warmedUp = JitAndGc.now();
+            System.out.printf(Locale.ROOT, "warm-up: %d rounds of all %d blocks on the serial executor and both pools (%.1f s; %s)%n",
+                    warmupRounds, blocks.size(), (System.nanoTime() - w0) / 1e9, warmedUp.since(warmupCost));
+
             double[] speedups = new double[CONFLICT_PERCENTS.length];
             System.out.println();
             System.out.println("| block | conflicts | serial ref ms | 1 executor ms (µs/tx) | " + cores + " executors ms (µs/tx) | speedup (medians) "
-                    + "| speedup (best runs) | cores used, " + cores + " executors |");
-            System.out.println("|---|---|---|---|---|---|---|---|");
+                    + "| speedup (best runs) | cores used, 1 executor | cores used, " + cores + " executors |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
             for (int c = 0; c < CONFLICT_PERCENTS.length; c++) {
                 int pct = CONFLICT_PERCENTS[c];
-                Block transfers = transferBlock(b1.id(), senders, pct);
-                Block calls = callBlock(b1.id(), senders, token, pct);
                 double oneTotal = 0;
                 double manyTotal = 0;
-                for (Block b : List.of(transfers, calls)) {
-                    ExecutedBlock expected = serial.executeNow(b, List.of());
+                for (int kind = 0; kind < 2; kind++) {
+                    Block b = blocks.get(2 * c + kind);
+                    ExecutedBlock want = expected.get(2 * c + kind);
                     long s0 = System.nanoTime();
-                    serial.executeNow(b, List.of());
+                    check(want, serial.executeNow(b, List.of()));
                     double serialMs = (System.nanoTime() - s0) / 1e6;
-                    // warm-up of both pools on this block
-                    check(expected, run(one, b));
-                    check(expected, run(many, b));
                     double[] oneMs = new double[rounds];
                     double[] manyMs = new double[rounds];
+                    double[] oneCores = new double[rounds];
                     double[] manyCores = new double[rounds];
                     for (int r = 0; r < rounds; r++) {
-                        long a = System.nanoTime();
-                        check(expected, run(one, b));
-                        oneMs[r] = (System.nanoTime() - a) / 1e6;
                         long cpu = processCpuNanos();
+                        long a = System.nanoTime();
+                        check(want, run(one, b));
+                        long wall = System.nanoTime() - a;
+                        oneMs[r] = wall / 1e6;
+                        oneCores[r] = (processCpuNanos() - cpu) / (double) wall;
+                        cpu = processCpuNanos();
                         long m = System.nanoTime();
-                        check(expected, run(many, b));
-                        long wall = System.nanoTime() - m;
+                        check(want, run(many, b));
+                        wall = System.nanoTime() - m;
                         manyMs[r] = wall / 1e6;
                         manyCores[r] = (processCpuNanos() - cpu) / (double) wall;
                     }
@@ -159,16 +194,19 @@ public final class ExecutorBench {
                     oneTotal += oneMedian;
                     manyTotal += manyMedian;
                     int n = b.transactions().size();
-                    String kind = b == transfers ? n + " transfers" : n + " token calls";
-                    System.out.printf(Locale.ROOT, "| %s | %d%% | %.0f | %.0f (%.1f) | %.0f (%.1f) | %.2f | %.2f | %.2f |%n", kind, pct,
+                    String label = kind == 0 ? n + " transfers" : n + " token calls";
+                    System.out.printf(Locale.ROOT, "| %s | %d%% | %.0f | %.0f (%.1f) | %.0f (%.1f) | %.2f | %.2f | %.2f | %.2f |%n", label, pct,
                             serialMs, oneMedian, oneMedian * 1000 / n, manyMedian, manyMedian * 1000 / n, oneMedian / manyMedian,
-                            BenchStats.percentile(oneMs, 0) / BenchStats.percentile(manyMs, 0), BenchStats.percentile(manyCores, 50));
+                            BenchStats.percentile(oneMs, 0) / BenchStats.percentile(manyMs, 0), BenchStats.percentile(oneCores, 50),
+                            BenchStats.percentile(manyCores, 50));
                 }
                 speedups[c] = oneTotal / manyTotal;
             }
+            JitAndGc timed = JitAndGc.now();
+            System.out.println("during the timed runs: " + timed.since(warmedUp));
             System.out.println();
             System.out.println("load average at the end: " + loadAverage());
-            System.out.println("cores used = process CPU time / wall time while the " + cores + "-executor pool ran (median)");
+            System.out.println("cores used = process CPU time / wall time while the pool ran (median)");
             System.out.println("speedup_Xpct = (median 1-executor time of both blocks) / (median " + cores + "-executor time of both blocks)");
             System.out.printf(Locale.ROOT, "RESULT executor speedup_0pct=%.2f speedup_10pct=%.2f speedup_50pct=%.2f cores=%d%n",
                     speedups[0], speedups[1], speedups[2], cores);
@@ -193,6 +231,63 @@ public final class ExecutorBench {
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * CPU used by the Truffle compiler threads so far (a daemon polls every live one every 100 ms and adds up
+     * what each used since it last looked, so threads that ended after being idle still count), HotSpot's own
+     * JIT time, and the collectors' totals.
+     */
+    record JitAndGc(long truffleCompilerCpuNanos, long hotspotJitMillis, long gcCount, long gcMillis) {
+        private static final java.util.concurrent.atomic.AtomicLong TRUFFLE_CPU = new java.util.concurrent.atomic.AtomicLong();
+
+        static {
+            Thread meter = new Thread(() -> {
+                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                java.util.Map<Long, Long> last = new java.util.HashMap<>();
+                while (true) {
+                    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                        if (t != null && t.getThreadName().startsWith("TruffleCompilerThread")) {
+                            long cpu = threads.getThreadCpuTime(t.getThreadId());
+                            if (cpu >= 0) {
+                                Long before = last.put(t.getThreadId(), cpu);
+                                TRUFFLE_CPU.addAndGet(cpu - (before == null ? 0 : before));
+                            }
+                        }
+                    }
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-jit-meter");
+            meter.setDaemon(true);
+            meter.start();
+        }
+
+        static JitAndGc now() {
+            long count = 0;
+            long millis = 0;
+            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                count += Math.max(0, gc.getCollectionCount());
+                millis += Math.max(0, gc.getCollectionTime());
+            }
+            java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            long jitMillis = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+            return new JitAndGc(TRUFFLE_CPU.get(), jitMillis, count, millis);
+        }
+
+        String since(JitAndGc earlier) {
+            return String.format(Locale.ROOT, "Truffle compiler threads used %.2f s of CPU, HotSpot JIT compiled for %.2f s, %d GCs paused %d ms",
+                    (truffleCompilerCpuNanos - earlier.truffleCompilerCpuNanos) / 1e9, (hotspotJitMillis - earlier.hotspotJitMillis) / 1e3,
+                    gcCount - earlier.gcCount, gcMillis - earlier.gcMillis);
+        }
+
+        static List<String> collectorNames() {
+            return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
+        }
     }
 
     static ExecutedBlock run(PooledBlockExecutor executor, Block block) throws Exception {
