@@ -125,8 +125,11 @@ final class BlockJob {
     }
 
     ExecutedBlock finish(java.util.concurrent.ForkJoinPool rootPool, int forkDepth) {
+        // with a pool, the writes are sorted in parallel parts, so finish's copy into a TreeMap is linear
+        Map<Hash32, Optional<Bytes>> writes = rootPool == null ? published
+                : SortedWrites.sort(published, rootPool, Math.min(256, 4 * rootPool.getParallelism()));
         BlockExecution.Result r = BlockExecution.finish(context, Arrays.asList(receipts), Arrays.asList(encodedReceipts),
-                published, preState);
+                writes, preState);
         return preState.complete(block, r, rootPool, forkDepth);
     }
 }

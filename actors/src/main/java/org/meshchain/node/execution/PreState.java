@@ -90,10 +90,13 @@ final class PreState implements StateReader, AutoCloseable {
      */
     ExecutedBlock complete(Block block, BlockExecution.Result result, ForkJoinPool rootPool, int forkDepth) {
         List<SmtUpdate> own = toUpdates(result.writes());
-        SortedMap<Hash32, Optional<Bytes>> merged = new TreeMap<>(overlay);
-        merged.putAll(result.writes());
+        List<SmtUpdate> all = own;
+        if (!overlay.isEmpty()) {
+            SortedMap<Hash32, Optional<Bytes>> merged = new TreeMap<>(overlay);
+            merged.putAll(result.writes());
+            all = toUpdates(merged);
+        }
         SparseMerkleTree scratch = new SparseMerkleTree(new ScratchNodeStore(committed));
-        List<SmtUpdate> all = toUpdates(merged);
         Hash32 stateRoot = (rootPool == null ? scratch.apply(scratch.latestVersion(), all)
                 : scratch.applyInParallel(scratch.latestVersion(), all, rootPool, forkDepth)).root();
         return new ExecutedBlock(block.id(), block.header().height(), stateRoot, result.receiptRoot(),
