@@ -159,8 +159,9 @@ public final class ExecutorBench {
             double[] speedups = new double[CONFLICT_PERCENTS.length];
             System.out.println();
             System.out.println("| block | conflicts | serial ref ms | 1 executor ms (µs/tx) | " + cores + " executors ms (µs/tx) | speedup (medians) "
-                    + "| speedup (best runs) | cores used, 1 executor | cores used, " + cores + " executors |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|");
+                    + "| speedup (best runs) | cores used, 1 executor | cores used, " + cores + " executors | CPU ms per block, 1 / " + cores
+                    + " executors |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
             for (int c = 0; c < CONFLICT_PERCENTS.length; c++) {
                 int pct = CONFLICT_PERCENTS[c];
                 double oneTotal = 0;
@@ -195,10 +196,16 @@ public final class ExecutorBench {
                     manyTotal += manyMedian;
                     int n = b.transactions().size();
                     String label = kind == 0 ? n + " transfers" : n + " token calls";
-                    System.out.printf(Locale.ROOT, "| %s | %d%% | %.0f | %.0f (%.1f) | %.0f (%.1f) | %.2f | %.2f | %.2f | %.2f |%n", label, pct,
+                    double[] oneCpuMs = new double[rounds];
+                    double[] manyCpuMs = new double[rounds];
+                    for (int r = 0; r < rounds; r++) {
+                        oneCpuMs[r] = oneMs[r] * oneCores[r];
+                        manyCpuMs[r] = manyMs[r] * manyCores[r];
+                    }
+                    System.out.printf(Locale.ROOT, "| %s | %d%% | %.0f | %.0f (%.1f) | %.0f (%.1f) | %.2f | %.2f | %.2f | %.2f | %.0f / %.0f |%n", label, pct,
                             serialMs, oneMedian, oneMedian * 1000 / n, manyMedian, manyMedian * 1000 / n, oneMedian / manyMedian,
                             BenchStats.percentile(oneMs, 0) / BenchStats.percentile(manyMs, 0), BenchStats.percentile(oneCores, 50),
-                            BenchStats.percentile(manyCores, 50));
+                            BenchStats.percentile(manyCores, 50), BenchStats.percentile(oneCpuMs, 50), BenchStats.percentile(manyCpuMs, 50));
                 }
                 speedups[c] = oneTotal / manyTotal;
             }
@@ -206,7 +213,8 @@ public final class ExecutorBench {
             System.out.println("during the timed runs: " + timed.since(warmedUp));
             System.out.println();
             System.out.println("load average at the end: " + loadAverage());
-            System.out.println("cores used = process CPU time / wall time while the pool ran (median)");
+            System.out.println("cores used = process CPU time / wall time while the pool ran (median); CPU ms per block = process CPU time "
+                    + "while the pool ran (median): equal figures mean the " + cores + " executors do no extra work, whatever the load");
             System.out.println("speedup_Xpct = (median 1-executor time of both blocks) / (median " + cores + "-executor time of both blocks)");
             System.out.printf(Locale.ROOT, "RESULT executor speedup_0pct=%.2f speedup_10pct=%.2f speedup_50pct=%.2f cores=%d%n",
                     speedups[0], speedups[1], speedups[2], cores);
