@@ -222,7 +222,9 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         ready.clear();
         int n = job.size();
         prepareChunks = new ArrayDeque<>();
-        int chunks = Math.min(n, executors.size() * 4);
+        // small chunks (16 per executor, handed out as executors come back idle) so an executor that the OS
+        // descheduled, or a slow chunk, leaves little idle time on the others at the end of the phase
+        int chunks = Math.min(n, executors.size() * 16);
         for (int c = 0; c < chunks; c++) {
             prepareChunks.add(new int[] {(int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks)});
         }
