@@ -34,6 +34,8 @@ import org.meshchain.core.types.TxRoot;
 import org.meshchain.core.types.VoteData;
 import org.meshchain.node.execution.ChainStoreCommittedState;
 import org.meshchain.node.execution.ExecutedBlock;
+import org.meshchain.node.execution.ExecutionMetrics;
+import org.meshchain.node.metrics.Metrics;
 import org.meshchain.node.execution.ExecutorPool;
 import org.meshchain.node.execution.GenesisState;
 import org.meshchain.node.execution.PooledBlockExecutor;
@@ -123,11 +125,13 @@ public final class ExecutorBench {
             System.out.printf(Locale.ROOT, "setup: %,d funded accounts, token deployed and minted to %,d holders (%.1f s)%n",
                     TRANSFERS, CALLS, (System.nanoTime() - t0) / 1e9);
 
+            ExecutionMetrics oneMetrics = new ExecutionMetrics(new Metrics(), 1);
+            ExecutionMetrics manyMetrics = new ExecutionMetrics(new Metrics(), cores);
             PooledBlockExecutor one = new PooledBlockExecutor(system.systemActorOf(
-                    ExecutorPool.create(new ExecutorPool.Settings(1, 64, 4), ledger, committed), "pool-1",
+                    ExecutorPool.create(new ExecutorPool.Settings(1, 64, 4), ledger, committed, oneMetrics), "pool-1",
                     DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER)));
             PooledBlockExecutor many = new PooledBlockExecutor(system.systemActorOf(
-                    ExecutorPool.create(new ExecutorPool.Settings(cores, 64, 4), ledger, committed), "pool-" + cores,
+                    ExecutorPool.create(new ExecutorPool.Settings(cores, 64, 4), ledger, committed, manyMetrics), "pool-" + cores,
                     DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER)));
 
             // all six blocks, built once
@@ -157,6 +161,7 @@ public final class ExecutorBench {
                     warmupRounds, blocks.size(), (System.nanoTime() - w0) / 1e9, warmedUp.since(warmupCost));
 
             double[] speedups = new double[CONFLICT_PERCENTS.length];
+            List<String> phaseRows = new ArrayList<>();
             System.out.println();
             System.out.println("| block | conflicts | serial ref ms | 1 executor ms (µs/tx) | " + cores + " executors ms (µs/tx) | speedup (medians) "
                     + "| speedup (best runs) | cores used, 1 executor | cores used, " + cores + " executors | CPU ms per block, 1 / " + cores
@@ -172,6 +177,8 @@ public final class ExecutorBench {
                     long s0 = System.nanoTime();
                     check(want, serial.executeNow(b, List.of()));
                     double serialMs = (System.nanoTime() - s0) / 1e6;
+                    double[] onePhases0 = phases(oneMetrics);
+                    double[] manyPhases0 = phases(manyMetrics);
                     double[] oneMs = new double[rounds];
                     double[] manyMs = new double[rounds];
                     double[] oneCores = new double[rounds];
@@ -190,6 +197,16 @@ public final class ExecutorBench {
                         manyMs[r] = wall / 1e6;
                         manyCores[r] = (processCpuNanos() - cpu) / (double) wall;
                     }
+                    double[] onePhases = minus(phases(oneMetrics), onePhases0, rounds);
+                    double[] manyPhases = minus(phases(manyMetrics), manyPhases0, rounds);
+                    // model: the N-executor pool's serial phases as measured, the parallel ones (prepare, run) as the
+                    // 1-executor pool's divided by N
+                    double oneTotalMs = java.util.Arrays.stream(onePhases).sum();
+                    double modelMs = manyPhases[0] + manyPhases[2] + manyPhases[4] + (onePhases[1] + onePhases[3]) / cores;
+                    phaseRows.add(String.format(Locale.ROOT, "| %s | %d%% | %s | %s | %.1f%% | %.2f |",
+                            kind == 0 ? b.transactions().size() + " transfers" : b.transactions().size() + " token calls", pct,
+                            formatPhases(onePhases), formatPhases(manyPhases),
+                            100 * (manyPhases[0] + manyPhases[2] + manyPhases[4]) / oneTotalMs, oneTotalMs / modelMs));
                     double oneMedian = BenchStats.percentile(oneMs, 50);
                     double manyMedian = BenchStats.percentile(manyMs, 50);
                     oneTotal += oneMedian;
@@ -210,6 +227,15 @@ public final class ExecutorBench {
                 speedups[c] = oneTotal / manyTotal;
             }
             JitAndGc timed = JitAndGc.now();
+            System.out.println();
+            System.out.println("Phases (mean wall ms per block over the timed rounds: open / prepare / schedule / run / finish; prepare and run "
+                    + "are parallel, the rest serial apart from the state root's subtrees):");
+            System.out.println();
+            System.out.println("| block | conflicts | 1 executor | " + cores + " executors | serial phases of " + cores + " executors, share of "
+                    + "1 executor's time | model speedup, " + cores + " cores free |");
+            System.out.println("|---|---|---|---|---|---|");
+            phaseRows.forEach(System.out::println);
+            System.out.println();
             System.out.println("during the timed runs: " + timed.since(warmedUp));
             System.out.println();
             System.out.println("load average at the end: " + loadAverage());
@@ -296,6 +322,30 @@ public final class ExecutorBench {
             return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
                     .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
         }
+    }
+
+    static double[] phases(ExecutionMetrics metrics) {
+        double[] ms = new double[ExecutionMetrics.PHASES.size()];
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = metrics.phaseSeconds(ExecutionMetrics.PHASES.get(i)) * 1000;
+        }
+        return ms;
+    }
+
+    static double[] minus(double[] after, double[] before, int blocks) {
+        double[] d = new double[after.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (after[i] - before[i]) / blocks;
+        }
+        return d;
+    }
+
+    static String formatPhases(double[] ms) {
+        StringBuilder out = new StringBuilder();
+        for (double m : ms) {
+            out.append(out.isEmpty() ? "" : " / ").append(String.format(Locale.ROOT, "%.1f", m));
+        }
+        return out.toString();
     }
 
     static ExecutedBlock run(PooledBlockExecutor executor, Block block) throws Exception {

@@ -15,6 +15,7 @@ public final class ExecutionMetrics {
     private final Metrics.Counter transactions;
     private final Metrics.Counter gas;
     private final Metrics.Histogram seconds;
+    private final Metrics.Counter phaseSeconds;
     private volatile double availableParallelism;
 
     public ExecutionMetrics(Metrics metrics, int executors) {
@@ -24,6 +25,9 @@ public final class ExecutionMetrics {
         gas = metrics.counter("meshchain_executor_gas_used_total", "Contract gas used by executed blocks");
         seconds = metrics.histogram("meshchain_executor_block_seconds", "Wall time to execute a block (roots included)",
                 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
+        phaseSeconds = metrics.counter("meshchain_executor_phase_seconds_total",
+                "Wall time of executed blocks by phase: open (pre-state), prepare (signatures, access sets; parallel), schedule "
+                        + "(conflict graph), run (transactions; parallel), finish (merge, fees, roots)", "phase");
         metrics.gauge("meshchain_executor_executors", "Executor actors in the pool", () -> executors);
         metrics.gauge("meshchain_executor_available_parallelism",
                 "Transactions per step of the last block's longest dependency chain", () -> availableParallelism);
@@ -37,6 +41,24 @@ public final class ExecutionMetrics {
         gas.add(block.gasUsed());
         seconds.observe(nanos / 1e9);
         availableParallelism = criticalPath == 0 ? 0 : (double) receipts.length / criticalPath;
+    }
+
+    /** The phase names of {@link #phaseSeconds}, in block order. */
+    public static final java.util.List<String> PHASES = java.util.List.of("open", "prepare", "schedule", "run", "finish");
+
+    /** {@code nanos[i]} is the wall time of phase {@code PHASES.get(i)} of one executed block. */
+    void phases(long[] nanos) {
+        for (int i = 0; i < PHASES.size(); i++) {
+            phaseSeconds.add(Math.max(0, nanos[i]) / 1e9, PHASES.get(i));
+        }
+    }
+
+    /** Total wall time of executed blocks spent in {@code phase} so far, in seconds. */
+    public double phaseSeconds(String phase) {
+        if (!PHASES.contains(phase)) {
+            throw new IllegalArgumentException("unknown executor phase " + phase + ", expected one of " + PHASES);
+        }
+        return phaseSeconds.value(phase);
     }
 
     void failed() {

@@ -122,6 +122,9 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
     private final int rootForkDepth;
     private final ExecutionMetrics metrics;
     private long startedNanos;
+    /** Wall time of the current block's phases (see {@link ExecutionMetrics#PHASES}) and when the current one began. */
+    private final long[] phaseNanos = new long[5];
+    private long phaseStartedNanos;
 
     private final VerifiedSignatures verified;
 
@@ -206,6 +209,8 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
             failedToStart(e, ex);
             return;
         }
+        java.util.Arrays.fill(phaseNanos, 0);
+        phaseDone(0);
         startJob();
     }
 
@@ -253,6 +258,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         } else if (!prepareChunks.isEmpty()) {
             dispatchPreparation();
         } else if (outstanding == 0) {
+            phaseDone(1);
             try {
                 ready.addAll(job.schedule());
             } catch (RuntimeException e) {
@@ -260,6 +266,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
                 end();
                 return this;
             }
+            phaseDone(2);
             dispatchRuns();
         }
         return this;
@@ -287,6 +294,7 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         if (failure != null) {
             endIfDrained();
         } else if (completed == job.size()) {
+            phaseDone(3);
             end();
         } else {
             dispatchRuns();
@@ -316,6 +324,13 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
         return this;
     }
 
+    /** Ends phase {@code index} of the current block now; the next phase starts now. */
+    private void phaseDone(int index) {
+        long now = System.nanoTime();
+        phaseNanos[index] = now - (index == 0 ? startedNanos : phaseStartedNanos);
+        phaseStartedNanos = now;
+    }
+
     private void returned(ActorRef<ExecutorActor.Command> executor) {
         outstanding = Math.max(0, outstanding - 1);
         idle.add(executor);
@@ -338,7 +353,9 @@ public final class ExecutorPool extends AbstractBehavior<ExecutorPool.Command> {
                 finished.result.completeExceptionally(failure);
             } else {
                 ExecutedBlock executed = finished.finish(settings.executors() > 1 ? rootPool : null, rootForkDepth);
+                phaseDone(4);
                 if (metrics != null) {
+                    metrics.phases(phaseNanos);
                     metrics.executed(executed, finished.receipts,
                             finished.graph == null ? 0 : finished.graph.criticalPathLength(), System.nanoTime() - startedNanos);
                 }

@@ -251,8 +251,9 @@ class ParallelEquivalenceTest {
     @Example
     void thePoolReportsBlocksTransactionsGasAndParallelism() throws Exception {
         org.meshchain.node.metrics.Metrics registry = new org.meshchain.node.metrics.Metrics();
+        ExecutionMetrics metrics = new ExecutionMetrics(registry, 2);
         var pool = testKit.spawn(ExecutorPool.create(new ExecutorPool.Settings(2, 16, 4), ledger, chain.committed,
-                new ExecutionMetrics(registry, 2)), "metered-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
+                metrics), "metered-pool", DispatcherSelector.fromConfig(ExecutorPool.DISPATCHER));
         PooledBlockExecutor executor = new PooledBlockExecutor(pool);
         var head = chain.chain.head().orElseThrow();
         Block block = new BlockGenerator(world, 79).next(head.height() + 1, head.blockId(), 40, 0, true);
@@ -271,6 +272,14 @@ class ParallelEquivalenceTest {
                 .contains("meshchain_executor_executors 2")
                 .contains("meshchain_executor_block_seconds_count 1");
         assertThat(text).containsPattern("meshchain_executor_available_parallelism [0-9.]+");
+        // phase times of the executed block (the failed one adds none)
+        for (String phase : ExecutionMetrics.PHASES) {
+            assertThat(text).containsPattern("meshchain_executor_phase_seconds_total\\{phase=\"" + phase + "\"\\} [0-9.E-]+");
+            if (!phase.equals("schedule")) {
+                assertThat(metrics.phaseSeconds(phase)).as(phase).isPositive();
+            }
+        }
+        assertThatThrownBy(() -> metrics.phaseSeconds("merge")).isInstanceOf(IllegalArgumentException.class);
         testKit.stop(pool);
     }
 }
