@@ -129,7 +129,7 @@ final class BlockJob {
         Map<Hash32, Optional<Bytes>> writes = rootPool == null ? published
                 : SortedWrites.sort(published, rootPool, Math.min(256, 4 * rootPool.getParallelism()));
         BlockExecution.Result r = BlockExecution.finish(context, Arrays.asList(receipts), Arrays.asList(encodedReceipts),
-                writes, preState);
+                writes, preState, rootPool, forkDepth);
         return preState.complete(block, r, rootPool, forkDepth);
     }
 }

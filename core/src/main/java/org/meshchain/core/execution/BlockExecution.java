@@ -73,6 +73,16 @@ public final class BlockExecution {
     /** As above, with the receipts already encoded ({@code encoded.get(i)} is {@code receipts.get(i).encode()}). */
     public static Result finish(BlockContext ctx, List<Receipt> receipts, List<Bytes> encoded,
                                 Map<Hash32, Optional<Bytes>> writes, StateReader preState) {
+        return finish(ctx, receipts, encoded, writes, preState, null, 0);
+    }
+
+    /**
+     * As above, with the receipt and event roots' subtrees below {@code forkDepth} levels computed in parallel
+     * on {@code rootPool} (null: serially); the roots are the same either way.
+     */
+    public static Result finish(BlockContext ctx, List<Receipt> receipts, List<Bytes> encoded,
+                                Map<Hash32, Optional<Bytes>> writes, StateReader preState,
+                                java.util.concurrent.ForkJoinPool rootPool, int forkDepth) {
         Objects.requireNonNull(ctx, "ctx");
         if (encoded.size() != receipts.size()) {
             throw new IllegalArgumentException(encoded.size() + " encoded receipts for " + receipts.size() + " receipts");
@@ -94,7 +104,8 @@ public final class BlockExecution {
             long credited = saturatingAdd(proposer.balance(), fees);
             all.put(path, Optional.of(new AccountState(credited, proposer.locked(), proposer.nextNonce()).encode()));
         }
-        return new Result(receipts, encoded, all, gas, fees, MerkleRoots.receiptRoot(encoded), MerkleRoots.eventRoot(receipts));
+        return new Result(receipts, encoded, all, gas, fees, MerkleRoots.receiptRoot(encoded, rootPool, forkDepth),
+                MerkleRoots.eventRoot(receipts, rootPool, forkDepth));
     }
 
     private static long saturatingAdd(long a, long b) {
