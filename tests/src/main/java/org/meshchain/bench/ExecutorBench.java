@@ -268,38 +268,12 @@ public final class ExecutorBench {
     }
 
     /**
-     * CPU used by the Truffle compiler threads so far (a daemon polls every live one every 100 ms and adds up
-     * what each used since it last looked, so threads that ended after being idle still count), HotSpot's own
-     * JIT time, and the collectors' totals.
+     * HotSpot's JIT time and the collectors' totals. (Truffle's compilations are not in HotSpot's figure, and a
+     * ThreadMXBean meter on the Truffle compiler threads read zero in this benchmark while jcmd showed them
+     * working; check when the contract is compiled with
+     * {@code JAVA_OPTS="-Dpolyglot.engine.TraceCompilation=true -Dpolyglot.log.file=FILE"}.)
      */
-    record JitAndGc(long truffleCompilerCpuNanos, long hotspotJitMillis, long gcCount, long gcMillis) {
-        private static final java.util.concurrent.atomic.AtomicLong TRUFFLE_CPU = new java.util.concurrent.atomic.AtomicLong();
-
-        static {
-            Thread meter = new Thread(() -> {
-                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-                java.util.Map<Long, Long> last = new java.util.HashMap<>();
-                while (true) {
-                    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-                        if (t != null && t.getThreadName().startsWith("TruffleCompilerThread")) {
-                            long cpu = threads.getThreadCpuTime(t.getThreadId());
-                            if (cpu >= 0) {
-                                Long before = last.put(t.getThreadId(), cpu);
-                                TRUFFLE_CPU.addAndGet(cpu - (before == null ? 0 : before));
-                            }
-                        }
-                    }
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "bench-jit-meter");
-            meter.setDaemon(true);
-            meter.start();
-        }
-
+    record JitAndGc(long hotspotJitMillis, long gcCount, long gcMillis) {
         static JitAndGc now() {
             long count = 0;
             long millis = 0;
@@ -309,13 +283,12 @@ public final class ExecutorBench {
             }
             java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
             long jitMillis = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
-            return new JitAndGc(TRUFFLE_CPU.get(), jitMillis, count, millis);
+            return new JitAndGc(jitMillis, count, millis);
         }
 
         String since(JitAndGc earlier) {
-            return String.format(Locale.ROOT, "Truffle compiler threads used %.2f s of CPU, HotSpot JIT compiled for %.2f s, %d GCs paused %d ms",
-                    (truffleCompilerCpuNanos - earlier.truffleCompilerCpuNanos) / 1e9, (hotspotJitMillis - earlier.hotspotJitMillis) / 1e3,
-                    gcCount - earlier.gcCount, gcMillis - earlier.gcMillis);
+            return String.format(Locale.ROOT, "HotSpot JIT compiled for %.2f s, %d GCs paused %d ms",
+                    (hotspotJitMillis - earlier.hotspotJitMillis) / 1e3, gcCount - earlier.gcCount, gcMillis - earlier.gcMillis);
         }
 
         static List<String> collectorNames() {
