@@ -298,7 +298,12 @@ public final class WasmRuntime implements AutoCloseable {
         Prepared prepared = p;
         return runGuarded(ctxRef -> {
             try {
-                return execute(prepared, type, state, ctx, function, input, gasLimit, args, ctxRef);
+                CallResult result = execute(prepared, type, state, ctx, function, input, gasLimit, args, ctxRef);
+                if (ctxRef.getAndSet(null) == null) {
+                    // the guard fired as the call ended and took the context to cancel it: the next call must not use it
+                    discardThreadContext();
+                }
+                return result;
             } catch (RuntimeException | Error e) {
                 // a fault of the runtime (or the guard's cancellation): never reuse a context it may have damaged
                 discardThreadContext();
@@ -386,7 +391,9 @@ public final class WasmRuntime implements AutoCloseable {
         try {
             return f.get(config.wallClockGuard().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            Context c = ctxRef.get();
+            // whoever takes the context first owns its fate: here the guard cancels it; a call that ended first
+            // cleared it, so a context the thread has moved on with is never cancelled
+            Context c = ctxRef.getAndSet(null);
             if (c != null) {
                 c.close(true);
             }
