@@ -52,6 +52,9 @@ public final class TpsBench {
     private final Map<Hash32, Long> submittedAt = new ConcurrentHashMap<>();
     private final List<long[]> latencies = new ArrayList<>();
     private final AtomicLong committed = new AtomicLong();
+    /** Blocks committed on validator 0 and the transactions in them (repeats included), for the mean block size. */
+    private final AtomicLong blocks = new AtomicLong();
+    private final AtomicLong blockTransactions = new AtomicLong();
     private volatile boolean recordLatency;
     /** Wall-clock window of the last step (UTC), printed so a profile can be cut to one step. */
     private java.time.LocalTime stepStartedAt;
@@ -90,6 +93,8 @@ public final class TpsBench {
         Node observer = devnet.node(0);
         observer.services().subscribeCommits(block -> {
             long now = System.nanoTime();
+            blocks.incrementAndGet();
+            blockTransactions.addAndGet(block.block().transactions().size());
             // each submitted transaction counts once, at its first inclusion (a repeat is discarded by execution)
             for (SignedTransaction tx : block.block().transactions()) {
                 Long at = submittedAt.remove(tx.id());
@@ -117,14 +122,18 @@ public final class TpsBench {
         for (int rate = 100; rate <= MAX_RATE; rate = increment == 0 ? rate * 2 : rate + increment) {
             long checksAtStart = SignedTransaction.signatureChecks();
             long committedAtStart = committed.get();
+            long blocksAtStart = blocks.get();
+            long blockTxAtStart = blockTransactions.get();
             double tps = step(rate, stepSeconds);
             boolean drained = drain();
             boolean kept = tps >= KEPT_UP * rate && drained;
             long checks = SignedTransaction.signatureChecks() - checksAtStart;
             long done = committed.get() - committedAtStart;
-            System.out.printf(Locale.ROOT, "offered %5d tx/s -> committed %7.1f tx/s (height %d, %s-%s UTC, %.2f tx "
-                    + "signature checks per committed tx on %d validators)%s%n", rate, tps,
-                    observer.state().committedHeight(), stepStartedAt.withNano(0), stepEndedAt.withNano(0),
+            long stepBlocks = blocks.get() - blocksAtStart;
+            System.out.printf(Locale.ROOT, "offered %5d tx/s -> committed %7.1f tx/s (height %d, %s-%s UTC, %d blocks "
+                    + "of %.0f tx on average, %.2f tx signature checks per committed tx on %d validators)%s%n", rate, tps,
+                    observer.state().committedHeight(), stepStartedAt.withNano(0), stepEndedAt.withNano(0), stepBlocks,
+                    stepBlocks == 0 ? 0.0 : (double) (blockTransactions.get() - blockTxAtStart) / stepBlocks,
                     done == 0 ? Double.NaN : (double) checks / done, VALIDATORS, kept ? "" : " not kept up with");
             if (kept) {
                 lastKept = rate;
