@@ -98,10 +98,7 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
 
     private TransactionPool.Admission admit(SignedTransaction tx) {
         int size = tx.encodedLength();
-        // an id this node already verified (e.g. executed from a proposal before gossip brought it) is not
-        // verified again: the id covers the signature and key, so the verdict is the same (ADR 0041)
-        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight,
-                t -> verified.isKnownValid(t.id()) || t.hasValidSignature());
+        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight);
         nodeState.setMempoolSize(pool.size());
         if (admission instanceof TransactionPool.Rejected r) {
             metrics.mempoolRejections.inc(r.reason().code());

@@ -90,16 +90,7 @@ public final class VerifiedSignatures {
         }
         misses.increment();
         listener.miss();
-        boolean valid = tx.hasValidSignature();
-        if (valid) {
-            verified(tx.id()); // so the mempool does not verify it again if gossip brings it later
-        }
-        return valid;
-    }
-
-    /** True if this id is known to have passed {@link SignedTransaction#hasValidSignature()} (no metrics). */
-    public boolean isKnownValid(Hash32 txId) {
-        return capacity > 0 && ids.contains(txId);
+        return tx.hasValidSignature();
     }
 
     public int size() {

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.types.Address;
 import org.meshchain.core.types.Payload;
@@ -120,16 +119,6 @@ public final class TransactionPool {
      * of the last committed block. A rejection changes nothing.
      */
     public Admission add(SignedTransaction tx, int encodedSize, AccountReader accounts, long committedHeight) {
-        return add(tx, encodedSize, accounts, committedHeight, SignedTransaction::hasValidSignature);
-    }
-
-    /**
-     * As {@link #add(SignedTransaction, int, AccountReader, long)}, with the signature verdict from
-     * {@code signatureCheck}, which must answer exactly {@link SignedTransaction#hasValidSignature()}
-     * (e.g. from a cache of ids this node already verified, ADR 0041).
-     */
-    public Admission add(SignedTransaction tx, int encodedSize, AccountReader accounts, long committedHeight,
-            Predicate<SignedTransaction> signatureCheck) {
         if (encodedSize > config.maxTxBytes()) {
             return new Rejected(new MempoolRejection.Oversize(encodedSize, config.maxTxBytes()));
         }
@@ -168,7 +157,7 @@ public final class TransactionPool {
             return new Rejected(new MempoolRejection.InsufficientBalance(required, balance));
         }
         // signature last: the most expensive check runs only for otherwise admissible transactions
-        if (!signatureCheck.test(tx)) {
+        if (!tx.hasValidSignature()) {
             return new Rejected(new MempoolRejection.BadSignature());
         }
         Entry evicted = null;
