@@ -98,7 +98,10 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
 
     private TransactionPool.Admission admit(SignedTransaction tx) {
         int size = tx.encodedLength();
-        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight);
+        // an id this node verified already (its executor ran a proposal holding it before gossip brought
+        // it here) is not verified again: the id covers signature and key, so the verdict is the same
+        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight,
+                t -> verified.isKnownValid(t.id()) || t.hasValidSignature());
         nodeState.setMempoolSize(pool.size());
         if (admission instanceof TransactionPool.Rejected r) {
             metrics.mempoolRejections.inc(r.reason().code());
