@@ -321,6 +321,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         adjustProposalFeed(done.block().transactions().size(), seconds);
         executed.put(result.blockId(), result);
         parents.put(result.blockId(), done.block().header().parentId());
+        publishProposalFeed();
         List<ConsensusAction> actions = core.step(new ConsensusEvent.BlockExecuted(result.blockId(), result.stateRoot(),
                 result.receiptRoot(), now));
         runNextWork();
@@ -332,6 +333,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         storedHeadId = block.id();
         storedHeight = block.header().height();
         executed.values().removeIf(e -> e.height() <= storedHeight);
+        publishProposalFeed();
         pending.prune(storedHeight);
         parents.keySet().retainAll(executed.keySet());
         if (storedHeight >= awaitingCommitHeight && awaitingCommitHeight >= 0) {
@@ -354,10 +356,26 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
         double rate = transactions / seconds;
         executionRate = executionRate == 0 ? rate : 0.7 * executionRate + 0.3 * rate;
         double budgetSeconds = config.baseTimeoutMs() / 2000.0;
-        int feed = (int) Math.max(50, Math.min(config.maxBlockTransactions(), executionRate * budgetSeconds));
-        nodeState.setProposalFeed(feed);
+        blockBudget = (int) Math.max(50, Math.min(config.maxBlockTransactions(), executionRate * budgetSeconds));
+        publishProposalFeed();
     }
 
+    /**
+     * The hand-off is the mempool's first ready transactions, and those include the ones already in
+     * executed but uncommitted blocks (they leave the mempool at commit), which consensus skips when it
+     * builds the next block. So the hand-off is the block budget PLUS the transactions in flight:
+     * otherwise the pipeline of uncommitted blocks eats the budget and blocks shrink to a fraction of
+     * it (ADR 0065). Consensus still caps a block at max-block-transactions.
+     */
+    private void publishProposalFeed() {
+        int inFlight = 0;
+        for (ExecutedBlock block : executed.values()) {
+            inFlight += block.receipts().size();
+        }
+        nodeState.setProposalFeed((int) Math.min(Integer.MAX_VALUE, (long) blockBudget + inFlight));
+    }
+
+    private int blockBudget = 200;
     private double executionRate;
 
     /** Persists first when the core asked for it, then carries out every action in order. */

@@ -16,7 +16,6 @@ import org.meshchain.core.mempool.AccountReader;
 import org.meshchain.core.mempool.MempoolConfig;
 import org.meshchain.core.mempool.TransactionPool;
 import org.meshchain.core.types.Address;
-import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.node.execution.VerifiedSignatures;
 import org.meshchain.node.config.NodeConfig;
@@ -98,8 +97,11 @@ public final class MempoolActor extends AbstractBehavior<MempoolActor.Command> {
     }
 
     private TransactionPool.Admission admit(SignedTransaction tx) {
-        int size = DomainCodecs.encode(tx).length;
-        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight);
+        int size = tx.encodedLength();
+        // an id this node verified already (its executor ran a proposal holding it before gossip brought
+        // it here) is not verified again: the id covers signature and key, so the verdict is the same
+        TransactionPool.Admission admission = pool.add(tx, size, accounts, committedHeight,
+                t -> verified.isKnownValid(t.id()) || t.hasValidSignature());
         nodeState.setMempoolSize(pool.size());
         if (admission instanceof TransactionPool.Rejected r) {
             metrics.mempoolRejections.inc(r.reason().code());

@@ -30,16 +30,24 @@ import org.meshchain.persistence.testing.FreePorts;
 /**
  * bin/bench tps [step-seconds]: a devnet of 4 validators in this JVM (4 ActorSystems on loopback,
  * RocksDB in a temp dir), a load generator submitting pre-signed transfers through
- * NodeServices.submitTransaction, round robin over the validators, at increasing rates. Prints the
- * committed TPS of every step, the committed TPS at saturation (the best step), p50/p99
- * submit-to-commit latency at half of it, and the Ed25519 verify bound of this machine measured in
- * the same run (single-thread verifications/s × cores ÷ 4 validators, since every validator verifies
- * every transaction once in the mempool and once in execution).
+ * NodeServices.submitTransaction, round robin over the validators, at increasing rates (doubling, then
+ * in eighths of the last rate kept up with; every step's transactions are signed, and their ids
+ * computed, before its clock starts, and the cluster drains between steps). Prints per step the
+ * committed rate, blocks and mean block size, and signature checks per committed transaction; the
+ * committed TPS at saturation (the best step the cluster kept up with: at least 80% of the offered rate
+ * committed during the step and all of it within 10 s after); p50/p99 submit-to-commit latency at half
+ * of it; and the Ed25519 verify bound of this machine measured in the same run (single-thread
+ * verifications/s × cores ÷ 4 validators, since every validator verifies every transaction once).
  */
 public final class TpsBench {
 
     private static final int VALIDATORS = 4;
     private static final int ACCOUNTS = 400;
+    private static final int MAX_RATE = 25_600;
+    /** A step is kept up with when at least this share of the offered rate committed during it ... */
+    private static final double KEPT_UP = 0.8;
+    /** ... and everything it submitted committed within this long after it. */
+    private static final int DRAIN_SECONDS = 10;
 
     private final Devnet devnet;
     private final List<Ed25519PrivateKey> senders;
@@ -47,7 +55,13 @@ public final class TpsBench {
     private final Map<Hash32, Long> submittedAt = new ConcurrentHashMap<>();
     private final List<long[]> latencies = new ArrayList<>();
     private final AtomicLong committed = new AtomicLong();
+    /** Blocks committed on validator 0 and the transactions in them (repeats included), for the mean block size. */
+    private final AtomicLong blocks = new AtomicLong();
+    private final AtomicLong blockTransactions = new AtomicLong();
     private volatile boolean recordLatency;
+    /** Wall-clock window of the last step (UTC), printed so a profile can be cut to one step. */
+    private java.time.LocalTime stepStartedAt;
+    private java.time.LocalTime stepEndedAt;
 
     private TpsBench(Devnet devnet) {
         this.devnet = devnet;
@@ -82,6 +96,8 @@ public final class TpsBench {
         Node observer = devnet.node(0);
         observer.services().subscribeCommits(block -> {
             long now = System.nanoTime();
+            blocks.incrementAndGet();
+            blockTransactions.addAndGet(block.block().transactions().size());
             // each submitted transaction counts once, at its first inclusion (a repeat is discarded by execution)
             for (SignedTransaction tx : block.block().transactions()) {
                 Long at = submittedAt.remove(tx.id());
@@ -98,21 +114,43 @@ public final class TpsBench {
         while (observer.state().committedHeight() < 3) {
             Thread.sleep(100);
         }
+        // Saturation is the highest committed rate of a step the cluster kept up with: it committed at
+        // least KEPT_UP of the offered rate during the step and all of it within DRAIN_SECONDS after.
+        // Rates double until a step is not kept up with, then rise again from the last kept-up rate in
+        // eighths of it, so saturation is located to within 1/8 of that rate instead of a factor of 2.
         double best = 0;
         int bestRate = 0;
-        for (int rate = 100; rate <= 12_800; rate *= 2) {
+        int lastKept = 0;
+        int increment = 0; // 0 while doubling
+        for (int rate = 100; rate <= MAX_RATE; rate = increment == 0 ? rate * 2 : rate + increment) {
+            long checksAtStart = SignedTransaction.signatureChecks();
+            long committedAtStart = committed.get();
+            long blocksAtStart = blocks.get();
+            long blockTxAtStart = blockTransactions.get();
             double tps = step(rate, stepSeconds);
-            System.out.printf(Locale.ROOT, "offered %5d tx/s -> committed %7.1f tx/s (height %d)%n", rate, tps,
-                    observer.state().committedHeight());
-            if (tps > best) {
-                best = tps;
-                bestRate = rate;
-            }
-            if (tps < 0.8 * rate) {
-                break; // saturated: the committed rate no longer follows the offered rate
+            boolean drained = drain();
+            boolean kept = tps >= KEPT_UP * rate && drained;
+            long checks = SignedTransaction.signatureChecks() - checksAtStart;
+            long done = committed.get() - committedAtStart;
+            long stepBlocks = blocks.get() - blocksAtStart;
+            System.out.printf(Locale.ROOT, "offered %5d tx/s -> committed %7.1f tx/s (height %d, %s-%s UTC, %d blocks "
+                    + "of %.0f tx on average, %.2f tx signature checks per committed tx on %d validators)%s%n", rate, tps,
+                    observer.state().committedHeight(), stepStartedAt.withNano(0), stepEndedAt.withNano(0), stepBlocks,
+                    stepBlocks == 0 ? 0.0 : (double) (blockTransactions.get() - blockTxAtStart) / stepBlocks,
+                    done == 0 ? Double.NaN : (double) checks / done, VALIDATORS, kept ? "" : " not kept up with");
+            if (kept) {
+                lastKept = rate;
+                if (tps > best) {
+                    best = tps;
+                    bestRate = rate;
+                }
+            } else if (increment != 0 || lastKept == 0) {
+                break;
+            } else {
+                increment = Math.max(1, lastKept / 8);
+                rate = lastKept; // the loop adds the increment
             }
         }
-        drain();
         int half = (int) Math.max(10, best / 2);
         recordLatency = true;
         double atHalf = step(half, stepSeconds);
@@ -136,6 +174,7 @@ public final class TpsBench {
         int total = rate * seconds;
         List<SignedTransaction> batch = sign(total, nodes.get(0));
         long startCommitted = committed.get();
+        stepStartedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         long start = System.nanoTime();
         AtomicLong rejected = new AtomicLong();
         Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
@@ -158,6 +197,7 @@ public final class TpsBench {
             });
         }
         long elapsed = System.nanoTime() - start;
+        stepEndedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         double tps = (committed.get() - startCommitted) / (elapsed / 1e9);
         if (rejected.get() > 0) {
             System.out.println("  (" + rejected.get() + " submissions refused: " + reasons + ")");
@@ -165,17 +205,24 @@ public final class TpsBench {
         return tps;
     }
 
-    /** Waits until what was submitted is committed (or 30 s), so steps do not overlap. */
-    private void drain() throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+    /** Waits until what was submitted is committed (or DRAIN_SECONDS), so steps do not overlap; true if all was. */
+    private boolean drain() throws InterruptedException {
+        long deadline = System.nanoTime() + DRAIN_SECONDS * 1_000_000_000L;
         while (!submittedAt.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         if (!submittedAt.isEmpty()) {
-            System.out.println("  (" + submittedAt.size() + " submitted transactions not committed after 30 s; mempool sizes "
-                    + devnet.running().stream().map(n -> n.state().mempoolSize()).toList() + ")");
+            System.out.println("  (" + submittedAt.size() + " submitted transactions not committed after " + DRAIN_SECONDS
+                    + " s; mempool sizes " + devnet.running().stream().map(n -> n.state().mempoolSize()).toList() + ")");
         }
+        boolean all = submittedAt.isEmpty();
         submittedAt.clear();
+        // what stays uncommitted must not count in the next step: wait for the mempools to empty too
+        long poolDeadline = System.nanoTime() + 30_000_000_000L;
+        while (devnet.running().stream().anyMatch(n -> n.state().mempoolSize() > 0) && System.nanoTime() < poolDeadline) {
+            Thread.sleep(100);
+        }
+        return all;
     }
 
     private List<SignedTransaction> sign(int count, NodeServices node) {
@@ -187,7 +234,9 @@ public final class TpsBench {
             Address to = Address.of(senders.get((s + 1) % senders.size()).publicKey());
             TransactionBody body = new TransactionBody(node.chainId(), Address.of(key.publicKey()), nonces[s]++, 1, expiry,
                     new Payload.Transfer(to, 1));
-            out.add(SignedTransaction.sign(body, key));
+            SignedTransaction tx = SignedTransaction.sign(body, key);
+            tx.id(); // computed (and kept by the transaction) before the clock starts
+            out.add(tx);
         }
         return out;
     }

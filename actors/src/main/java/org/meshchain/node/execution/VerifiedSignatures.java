@@ -90,7 +90,16 @@ public final class VerifiedSignatures {
         }
         misses.increment();
         listener.miss();
-        return tx.hasValidSignature();
+        boolean valid = tx.hasValidSignature();
+        if (valid) {
+            verified(tx.id()); // executed from a proposal before gossip brought it: the mempool need not verify it again
+        }
+        return valid;
+    }
+
+    /** True if this id passed {@link SignedTransaction#hasValidSignature()} here (no metrics counted). */
+    public boolean isKnownValid(Hash32 txId) {
+        return capacity > 0 && ids.contains(txId);
     }
 
     public int size() {

@@ -63,11 +63,27 @@ class VerifiedSignaturesTest {
             cache.verified(txs.get(i).id()); // a repeat does not take a second slot
         }
         assertThat(cache.size()).isEqualTo(3);
-        for (SignedTransaction tx : txs) {
-            assertThat(cache.hasValidSignature(tx)).isTrue();
+        // newest first: a miss that verifies is recorded and evicts the oldest, so the order matters
+        for (int i = txs.size() - 1; i >= 0; i--) {
+            assertThat(cache.hasValidSignature(txs.get(i))).isTrue();
         }
         assertThat(cache.misses()).as("the two oldest were evicted and verified again").isEqualTo(2);
         assertThat(cache.hits()).isEqualTo(3);
+    }
+
+    @Test
+    void aMissThatVerifiesIsRememberedAndAForgeryIsNot() {
+        VerifiedSignatures cache = new VerifiedSignatures(16, VerifiedSignatures.Listener.NONE);
+        SignedTransaction genuine = transfer(1);
+        SignedTransaction forged = new SignedTransaction(genuine.body(), genuine.signerPublicKey(),
+                Ed25519.sign(alice, Hashing.sha256(new byte[] {7})));
+        assertThat(cache.isKnownValid(genuine.id())).isFalse();
+        assertThat(cache.hasValidSignature(genuine)).isTrue();
+        assertThat(cache.isKnownValid(genuine.id())).as("the executor's verdict serves the mempool").isTrue();
+        assertThat(cache.hasValidSignature(forged)).isFalse();
+        assertThat(cache.isKnownValid(forged.id())).isFalse();
+        assertThat(cache.hasValidSignature(forged)).isFalse();
+        assertThat(cache.misses()).isEqualTo(3);
     }
 
     @Test

@@ -697,7 +697,7 @@ public final class ConsensusCore {
             if (inFlight.contains(e.getKey())) {
                 continue;
             }
-            int size = DomainCodecs.encode(e.getValue()).length + 8;
+            int size = e.getValue().encodedLength() + 8;
             if (bytes + size > config.maxBlockBytes()) {
                 break;
             }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.types.Address;
 import org.meshchain.core.types.Payload;
@@ -119,6 +120,16 @@ public final class TransactionPool {
      * of the last committed block. A rejection changes nothing.
      */
     public Admission add(SignedTransaction tx, int encodedSize, AccountReader accounts, long committedHeight) {
+        return add(tx, encodedSize, accounts, committedHeight, SignedTransaction::hasValidSignature);
+    }
+
+    /**
+     * As {@link #add(SignedTransaction, int, AccountReader, long)}, with the signature verdict from
+     * {@code signatureCheck}, which must answer exactly what {@link SignedTransaction#hasValidSignature()}
+     * answers (e.g. from a set of ids this node already verified, ADR 0041). It runs last, as that does.
+     */
+    public Admission add(SignedTransaction tx, int encodedSize, AccountReader accounts, long committedHeight,
+            Predicate<SignedTransaction> signatureCheck) {
         if (encodedSize > config.maxTxBytes()) {
             return new Rejected(new MempoolRejection.Oversize(encodedSize, config.maxTxBytes()));
         }
@@ -157,7 +168,7 @@ public final class TransactionPool {
             return new Rejected(new MempoolRejection.InsufficientBalance(required, balance));
         }
         // signature last: the most expensive check runs only for otherwise admissible transactions
-        if (!tx.hasValidSignature()) {
+        if (!signatureCheck.test(tx)) {
             return new Rejected(new MempoolRejection.BadSignature());
         }
         Entry evicted = null;

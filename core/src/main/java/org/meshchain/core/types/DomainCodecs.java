@@ -102,8 +102,15 @@ public final class DomainCodecs {
     }
 
     public static byte[] encode(SignedTransaction tx) {
+        return tx.canonicalBytes().clone();
+    }
+
+    /** Encodes from the components (what {@link SignedTransaction} keeps the result of). */
+    static byte[] encodeFresh(SignedTransaction tx) {
         CanonicalWriter w = new CanonicalWriter(256);
-        writeSignedTransaction(w, tx);
+        writeBody(w, tx.body());
+        writePublicKey(w, tx.signerPublicKey());
+        writeSignature(w, tx.signature());
         return w.toByteArray();
     }
 
@@ -298,9 +305,7 @@ public final class DomainCodecs {
     }
 
     static void writeSignedTransaction(CanonicalWriter w, SignedTransaction tx) {
-        writeBody(w, tx.body());
-        writePublicKey(w, tx.signerPublicKey());
-        writeSignature(w, tx.signature());
+        w.fixed(tx.canonicalBytes());
     }
 
     SignedTransaction readSignedTransaction(CanonicalReader r) throws DecodeException {

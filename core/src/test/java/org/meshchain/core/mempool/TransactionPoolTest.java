@@ -117,6 +117,29 @@ class TransactionPoolTest {
     }
 
     @Test
+    void aGivenSignatureVerdictIsAskedLastAndDecidesBadSignature() {
+        List<SignedTransaction> asked = new ArrayList<>();
+        SignedTransaction first = tx(KEYS[0], 0, 10, 5);
+        assertThat(pool.add(first, first.encodedLength(), accounts, 10, t -> {
+            asked.add(t);
+            return false;
+        })).isEqualTo(new TransactionPool.Rejected(new MempoolRejection.BadSignature()));
+        assertThat(asked).containsExactly(first);
+        assertThat(pool.size()).isZero();
+
+        // an otherwise inadmissible transaction never gets to the (expensive) signature check
+        SignedTransaction tooLate = tx(KEYS[0], CHAIN, 0, 10, 5, 10);
+        assertThat(pool.add(tooLate, tooLate.encodedLength(), accounts, 10, t -> {
+            asked.add(t);
+            return true;
+        })).isEqualTo(new TransactionPool.Rejected(new MempoolRejection.Expired(10, 10)));
+        assertThat(asked).containsExactly(first);
+
+        assertThat(pool.add(first, first.encodedLength(), accounts, 10, t -> true))
+                .isInstanceOf(TransactionPool.Accepted.class);
+    }
+
+    @Test
     void pendingCostsOfOneSenderAddUpAgainstItsBalance() {
         accounts.balances.put(sender(KEYS[0]), 100L);
         assertThat(add(tx(KEYS[0], 0, 10, 40))).isInstanceOf(TransactionPool.Accepted.class);
