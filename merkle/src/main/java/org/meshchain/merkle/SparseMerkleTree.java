@@ -33,6 +33,8 @@ public final class SparseMerkleTree {
     /** The store itself when it is the in-memory arena: batches and reads then use its references (ADR 0050). */
     private final InMemoryNodeStore arena;
     private long hashCalls;
+    /** Keeps {@link ArenaUpdate#prefetch}'s reads observable. */
+    private long prefetchSink;
 
     public SparseMerkleTree(NodeStore store) {
         this.store = Objects.requireNonNull(store, "store");
@@ -132,6 +134,7 @@ public final class SparseMerkleTree {
         ArenaUpdate batch = new ArenaUpdate(arena, version, updates, paths);
         int root;
         try {
+            prefetchSink = batch.prefetch(arena.rootRef(baseVersion), updates.size());
             root = batch.update(arena.rootRef(baseVersion), 0, 0, updates.size());
         } catch (RuntimeException | Error e) {
             for (int i = 0; i < batch.created.size(); i++) {

@@ -35,6 +35,10 @@ final class Words {
         return bytes;
     }
 
+    static long get(byte[] bytes, int offset) {
+        return (long) LONGS.get(bytes, offset);
+    }
+
     static void putLong(byte[] bytes, int offset, long value) {
         LONGS.set(bytes, offset, value);
     }
