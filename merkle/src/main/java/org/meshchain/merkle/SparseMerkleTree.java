@@ -33,7 +33,7 @@ public final class SparseMerkleTree {
     /** The store itself when it is the in-memory arena: batches and reads then use its references (ADR 0050). */
     private final InMemoryNodeStore arena;
     private long hashCalls;
-    /** Keeps {@link ArenaUpdate#prefetch}'s reads observable. */
+    /** Keeps the arena prefetch's reads observable (ArenaUpdate#prefetch). */
     private long prefetchSink;
 
     public SparseMerkleTree(NodeStore store) {
@@ -134,14 +134,14 @@ public final class SparseMerkleTree {
         ArenaUpdate batch = new ArenaUpdate(arena, version, updates, paths);
         int root;
         try {
-            prefetchSink = batch.prefetch(arena.rootRef(baseVersion), updates.size());
-            root = batch.update(arena.rootRef(baseVersion), 0, 0, updates.size());
+            root = batch.apply(arena.rootRef(baseVersion));
         } catch (RuntimeException | Error e) {
             for (int i = 0; i < batch.created.size(); i++) {
                 arena.free(batch.created.get(i));
             }
             throw e;
         }
+        prefetchSink += batch.prefetchSink;
         arena.indexCreated(batch.created);
         arena.publish(version, root, batch.stale.toArray());
         hashCalls += batch.hashCalls();
