@@ -34,6 +34,11 @@ final class ArenaUpdate {
      * ~64 x 14 records of a 1M-key tree, about 100 KB, which stays in a core's L2 cache.
      */
     static final int PREFETCH_PATHS = 64;
+    /** The prefetch's current and next level: (record, path slice) per entry, reused across subtrees. */
+    private final int[] frontierRefs = new int[PREFETCH_PATHS];
+    private final int[] frontierBounds = new int[2 * PREFETCH_PATHS];
+    private final int[] nextFrontierRefs = new int[PREFETCH_PATHS];
+    private final int[] nextFrontierBounds = new int[2 * PREFETCH_PATHS];
     final InMemoryNodeStore.IntStack created = new InMemoryNodeStore.IntStack();
     final InMemoryNodeStore.IntStack stale = new InMemoryNodeStore.IntStack();
 
@@ -102,13 +107,17 @@ final class ArenaUpdate {
      * records in cache. Changes nothing; returns a value only so the reads cannot be dropped.
      */
     private long prefetch(int root, int rootDepth, int rootFrom, int rootTo) {
-        int[] refs = new int[] {root};
-        int[] bounds = new int[] {rootFrom, rootTo};
+        // A level has at most one entry per path (their path slices are disjoint and not empty).
+        int[] refs = frontierRefs;
+        int[] bounds = frontierBounds;
+        int[] nextRefs = nextFrontierRefs;
+        int[] nextBounds = nextFrontierBounds;
+        refs[0] = root;
+        bounds[0] = rootFrom;
+        bounds[1] = rootTo;
         int size = 1;
         long touched = 0;
         for (int depth = rootDepth; size > 0; depth++) {
-            int[] nextRefs = new int[2 * size];
-            int[] nextBounds = new int[4 * size];
             int next = 0;
             for (int i = 0; i < size; i++) {
                 int ref = refs[i];
@@ -138,8 +147,12 @@ final class ArenaUpdate {
                     next++;
                 }
             }
+            int[] swapRefs = refs;
+            int[] swapBounds = bounds;
             refs = nextRefs;
             bounds = nextBounds;
+            nextRefs = swapRefs;
+            nextBounds = swapBounds;
             size = next;
         }
         return touched;
