@@ -255,6 +255,28 @@ public final class InMemoryNodeStore implements NodeStore {
         return -index;
     }
 
+    /**
+     * Reads the records the next {@code inner} inner and {@code leaves} leaf nodes created will reuse
+     * (the tops of the free lists), so that writing them later finds their cache lines present.
+     * Changes nothing; returns a value only so the reads cannot be dropped.
+     */
+    long touchReusedRecords(int inner, int leaves) {
+        long sum = 0;
+        for (int i = freeInner.size() - 1, end = Math.max(0, freeInner.size() - inner); i >= end; i--) {
+            int ref = freeInner.get(i);
+            long[] page = innerPages[ref >>> PAGE_SHIFT];
+            int at = (ref & PAGE_MASK) * INNER_STRIDE;
+            sum += page[at] + page[at + INNER_CHILDREN];
+        }
+        for (int i = freeLeaves.size() - 1, end = Math.max(0, freeLeaves.size() - leaves); i >= end; i--) {
+            int index = freeLeaves.get(i);
+            long[] page = leafPages[index >>> PAGE_SHIFT];
+            int at = (index & PAGE_MASK) * LEAF_STRIDE;
+            sum += page[at] + page[at + 4] + page[at + 8] + page[at + LEAF_VERSION];
+        }
+        return sum;
+    }
+
     /** Frees a record (pruning, or undoing a failed batch); false if it was already free. */
     boolean free(int ref) {
         if (ref == 0 || version(ref) < 0) {
