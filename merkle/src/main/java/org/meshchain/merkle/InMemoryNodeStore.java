@@ -1,34 +1,79 @@
 package org.meshchain.merkle;
 
 import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.HashMap;
+import org.meshchain.core.codec.Bytes;
 
 /**
- * {@link NodeStore} on the heap. The nodes created by one version live in that version's own
- * open-addressing table (linear probing, backward-shift deletion, no tombstones) with a parallel
- * array of 64-bit fingerprints taken from the node hash: a probe compares primitives and touches a
- * node only on a fingerprint match, and nothing is boxed. One table per creation version, found by
- * index, because a commit then fills a fresh, cache-sized table in the young generation instead of
- * scattering references to young nodes over one huge old table (which the garbage collector would
- * have to rescan card by card after every batch). Roots and the stale node index are array lists
- * indexed by {@code version - oldestRetained}.
+ * {@link NodeStore} on the heap, laid out as an arena (ADR 0050): nodes are records in paged
+ * primitive slabs, addressed by an int reference, and a node links to its children by reference.
+ * Nothing per node is an object the garbage collector traces (except a leaf's value, which the
+ * caller made), and nothing is looked up by hash on the tree's own path.
+ *
+ * <p>References: {@code 0} is the empty subtree; {@code r > 0} is inner record {@code r};
+ * {@code r < 0} is leaf record {@code -r}. Record 0 of each slab is never used. An inner record is
+ * {@value #INNER_STRIDE} longs: hash (4), creation version, children ({@code left << 32 | right}).
+ * A leaf record is {@value #LEAF_STRIDE} longs: hash (4), path (4), value hash (4), creation version;
+ * its value sits in a parallel object page. A freed record has its bit set in its slab's free
+ * bitmap and goes on the slab's free list; the next node created reuses it.
+ *
+ * <p>Each version keeps its root reference and the references it made stale (stale-since index,
+ * see {@link NodeStore}); pruning pushes those records on the free lists: no search, no table.
+ * {@link SparseMerkleTree} updates and reads this store through the package-private reference
+ * methods. The by-key methods of the port ({@link #node(NodeKey)}, and {@link #commit} of node
+ * objects, which a tree over a wrapping store uses) need a key → reference index: it is built on
+ * the first such call and kept up to date from then on, so the tree's own path never pays for it.
  */
 public final class InMemoryNodeStore implements NodeStore {
 
-    /** Creation version → its table, or null once every node it created has been freed. */
-    private final ArrayList<VersionTable> tables = new ArrayList<>();
+    static final int INNER_STRIDE = 6;
+    static final int LEAF_STRIDE = 13;
+    private static final int PAGE_SHIFT = 13;
+    private static final int PAGE_RECORDS = 1 << PAGE_SHIFT;
+    private static final int PAGE_MASK = PAGE_RECORDS - 1;
+    private static final int INNER_VERSION = 4;
+    private static final int INNER_CHILDREN = 5;
+    private static final int LEAF_PATH = 4;
+    private static final int LEAF_VALUE_HASH = 8;
+    private static final int LEAF_VERSION = 12;
+
+    private long[][] innerPages = new long[0][];
+    private long[][] leafPages = new long[0][];
+    private Bytes[][] valuePages = new Bytes[0][];
+    /** Next never-used record of each slab (record 0 is reserved). */
+    private int innerHigh = 1;
+    private int leafHigh = 1;
+    private final IntStack freeInner = new IntStack();
+    private final IntStack freeLeaves = new IntStack();
+    /**
+     * One bit per record, set while the record is free. Pruning sets bits here instead of writing
+     * into the freed records: a 1M-key tree's bits fit a core's cache, its records do not, so
+     * pruning no longer reads a cold record per freed node (the record is written when reused).
+     */
+    private long[] innerFreeBits = new long[0];
+    private long[] leafFreeBits = new long[0];
     private long nodeCount;
-    /** Roots of versions {@code oldestRetained..latest}, oldest first. */
-    private final ArrayList<NodeKey> roots = new ArrayList<>();
-    /** Stale node keys by stale-since version, same indexing as {@link #roots}. */
-    private final ArrayList<List<NodeKey>> staleIndex = new ArrayList<>();
+
+    /** Root references of versions {@code oldestRetained..latest}, oldest first. */
+    private final IntStack roots = new IntStack();
+    /** References made stale by each version, same indexing as {@link #roots}. */
+    private final ArrayList<int[]> staleIndex = new ArrayList<>();
     private long oldestRetained;
     private long latest = -1;
 
+    /** Key → reference, only once a by-key method has been called (null before). */
+    private HashMap<NodeKey, Integer> keyIndex;
+
+    // ---- the port ----
+
     @Override
     public SmtNode node(NodeKey key) {
-        VersionTable table = table(key.version());
-        return table == null ? null : table.get(key);
+        if (key.isEmpty()) {
+            return null;
+        }
+        Integer ref = index().get(key);
+        return ref == null ? null : materialize(ref);
     }
 
     @Override
@@ -36,7 +81,7 @@ public final class InMemoryNodeStore implements NodeStore {
         if (version < oldestRetained || version > latest) {
             return null;
         }
-        return roots.get((int) (version - oldestRetained));
+        return key(rootRef(version));
     }
 
     @Override
@@ -49,26 +94,58 @@ public final class InMemoryNodeStore implements NodeStore {
         return oldestRetained;
     }
 
+    /**
+     * Adds a version given as node objects (a tree over a wrapping store commits this way). Checked
+     * whole before anything is written: every node keyed with the version, none written twice, every
+     * child either new in this commit or already stored.
+     */
     @Override
     public void commit(VersionCommit commit) {
-        if (commit.version() != latest + 1) {
-            throw new IllegalArgumentException("version " + commit.version() + " does not follow " + latest);
+        checkNextVersion(commit.version());
+        if (commit.newNodes().isEmpty() && commit.staleNodes().isEmpty() && commit.root().isEmpty()) {
+            publish(commit.version(), 0, new int[0]);
+            return;
         }
-        if (commit.version() >= Integer.MAX_VALUE) {
-            throw new IllegalStateException("in-memory node store holds at most " + Integer.MAX_VALUE + " versions");
-        }
-        VersionTable table = new VersionTable(commit.newNodes().size());
+        HashMap<NodeKey, Integer> index = index();
+        HashMap<NodeKey, SmtNode> fresh = new HashMap<>();
         for (SmtNode node : commit.newNodes()) {
             if (node.key().version() != commit.version()) {
                 throw new IllegalArgumentException("node " + node.key() + " is not keyed with version " + commit.version());
             }
-            table.insert(node);
+            if (index.containsKey(node.key()) || fresh.put(node.key(), node) != null) {
+                throw new IllegalStateException("node " + node.key() + " written twice");
+            }
         }
-        tables.add(table.size == 0 ? null : table);
-        nodeCount += table.size;
-        roots.add(commit.root());
-        staleIndex.add(commit.staleNodes());
-        latest = commit.version();
+        for (SmtNode node : commit.newNodes()) {
+            if (node instanceof InnerNode inner) {
+                requireKnown(inner.left(), fresh, index);
+                requireKnown(inner.right(), fresh, index);
+            }
+        }
+        requireKnown(commit.root(), fresh, index);
+        // Leaves first, then inner nodes children before parents, so every child has its reference.
+        HashMap<NodeKey, Integer> written = new HashMap<>();
+        for (SmtNode node : commit.newNodes()) {
+            if (node instanceof LeafNode leaf) {
+                int ref = newLeaf(commit.version(), leaf.pathBytes(), 0, leaf.valueHashBytes(), leafHashBytes(leaf), leaf.value());
+                written.put(leaf.key(), ref);
+            }
+        }
+        for (SmtNode node : commit.newNodes()) {
+            if (node instanceof InnerNode inner) {
+                writeInner(inner, fresh, written, index);
+            }
+        }
+        index.putAll(written);
+        int[] stale = new int[commit.staleNodes().size()];
+        int count = 0;
+        for (NodeKey key : commit.staleNodes()) {
+            Integer ref = key.isEmpty() ? null : index.get(key);
+            if (ref != null) {
+                stale[count++] = ref;
+            }
+        }
+        publish(commit.version(), refOf(commit.root(), written, index), Arrays.copyOf(stale, count));
     }
 
     @Override
@@ -83,23 +160,16 @@ public final class InMemoryNodeStore implements NodeStore {
         long freed = 0;
         // What versions oldestRetained and below stopped using is unreachable from every retained version.
         for (int i = 1; i <= drop; i++) {
-            for (NodeKey key : staleIndex.get(i)) {
-                VersionTable table = table(key.version());
-                if (table != null && table.remove(key)) {
+            for (int ref : staleIndex.get(i)) {
+                if (free(ref)) {
                     freed++;
-                    if (table.size == 0) {
-                        tables.set((int) key.version(), null);
-                    } else {
-                        table.shrinkIfSparse();
-                    }
                 }
             }
-            staleIndex.set(i, List.of());
+            staleIndex.set(i, null);
         }
-        roots.subList(0, drop).clear();
+        roots.removeFirst(drop);
         staleIndex.subList(0, drop).clear();
         this.oldestRetained = oldestRetained;
-        nodeCount -= freed;
         return freed;
     }
 
@@ -108,128 +178,302 @@ public final class InMemoryNodeStore implements NodeStore {
         return nodeCount;
     }
 
-    private VersionTable table(long version) {
-        return version >= 0 && version < tables.size() ? tables.get((int) version) : null;
+    // ---- references, for the tree ----
+
+    /** Root reference of a retained {@code version}. */
+    int rootRef(long version) {
+        return roots.get((int) (version - oldestRetained));
+    }
+
+    /** Makes {@code version} (= latest + 1) the newest version: its root and what it made stale. */
+    void publish(long version, int rootRef, int[] staleRefs) {
+        checkNextVersion(version);
+        roots.push(rootRef);
+        staleIndex.add(staleRefs);
+        latest = version;
+    }
+
+    void checkNextVersion(long version) {
+        if (version != latest + 1) {
+            throw new IllegalArgumentException("version " + version + " does not follow " + latest);
+        }
+        if (version >= Integer.MAX_VALUE) {
+            throw new IllegalStateException("in-memory node store holds at most " + Integer.MAX_VALUE + " versions");
+        }
+    }
+
+    static boolean isInner(int ref) {
+        return ref > 0;
+    }
+
+    /** Child {@code bit} (0 = left) of inner node {@code ref}. */
+    int child(int ref, int bit) {
+        long children = innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + INNER_CHILDREN];
+        return bit == 0 ? (int) (children >>> 32) : (int) children;
+    }
+
+    /** Word {@code i} (0..3, big-endian) of the hash of node {@code ref}, which is not empty. */
+    long hashWord(int ref, int i) {
+        return ref > 0 ? innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + i]
+                : leafPages[-ref >>> PAGE_SHIFT][(-ref & PAGE_MASK) * LEAF_STRIDE + i];
+    }
+
+    long version(int ref) {
+        return ref > 0 ? innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + INNER_VERSION]
+                : leafPages[-ref >>> PAGE_SHIFT][(-ref & PAGE_MASK) * LEAF_STRIDE + LEAF_VERSION];
+    }
+
+    /** The record array and offset of leaf {@code ref}: path at +4, value hash at +8. */
+    long[] leafPage(int ref) {
+        return leafPages[-ref >>> PAGE_SHIFT];
+    }
+
+    static int leafOffset(int ref) {
+        return (-ref & PAGE_MASK) * LEAF_STRIDE;
+    }
+
+    Bytes value(int ref) {
+        return valuePages[-ref >>> PAGE_SHIFT][-ref & PAGE_MASK];
+    }
+
+    /** Writes a new inner node; {@code hash[0..32)} is its hash. */
+    int newInner(long version, int left, int right, byte[] hash) {
+        int ref = freeInner.isEmpty() ? allocateInner() : freeInner.pop();
+        innerFreeBits[ref >>> 6] &= ~(1L << ref);
+        long[] page = innerPages[ref >>> PAGE_SHIFT];
+        int at = (ref & PAGE_MASK) * INNER_STRIDE;
+        Words.read(hash, 0, page, at);
+        page[at + INNER_VERSION] = version;
+        page[at + INNER_CHILDREN] = ((long) left << 32) | (right & 0xFFFF_FFFFL);
+        nodeCount++;
+        return ref;
+    }
+
+    /** Writes a new leaf; path at {@code path[pathOffset..+32)}, its value hash and its own hash. */
+    int newLeaf(long version, byte[] path, int pathOffset, byte[] valueHash, byte[] hash, Bytes value) {
+        int index = freeLeaves.isEmpty() ? allocateLeaf() : freeLeaves.pop();
+        leafFreeBits[index >>> 6] &= ~(1L << index);
+        long[] page = leafPages[index >>> PAGE_SHIFT];
+        int at = (index & PAGE_MASK) * LEAF_STRIDE;
+        Words.read(hash, 0, page, at);
+        Words.read(path, pathOffset, page, at + LEAF_PATH);
+        Words.read(valueHash, 0, page, at + LEAF_VALUE_HASH);
+        page[at + LEAF_VERSION] = version;
+        valuePages[index >>> PAGE_SHIFT][index & PAGE_MASK] = value;
+        nodeCount++;
+        return -index;
     }
 
     /**
-     * The nodes of one creation version; sized at load factor at most 1/2 and never grown. Most of a
-     * version's nodes are freed within a few versions while a few (leaves nobody touches) live on for
-     * long, so a table shrinks when it is mostly empty: memory follows the live nodes, not the
-     * number of versions ever committed.
+     * Reads the records the next {@code inner} inner and {@code leaves} leaf nodes created will reuse
+     * (the tops of the free lists), so that writing them later finds their cache lines present.
+     * Changes nothing; returns a value only so the reads cannot be dropped.
      */
-    private static final class VersionTable {
-
-        SmtNode[] nodes;
-        /** Fingerprint of the node in the same slot; 0 marks an empty slot. */
-        long[] fingerprints;
-        int mask;
-        int size;
-
-        VersionTable(int expected) {
-            allocate(expected);
+    long touchReusedRecords(int inner, int leaves) {
+        long sum = 0;
+        for (int i = freeInner.size() - 1, end = Math.max(0, freeInner.size() - inner); i >= end; i--) {
+            int ref = freeInner.get(i);
+            long[] page = innerPages[ref >>> PAGE_SHIFT];
+            int at = (ref & PAGE_MASK) * INNER_STRIDE;
+            sum += page[at] + page[at + INNER_CHILDREN];
         }
-
-        private void allocate(int expected) {
-            int capacity = Integer.highestOneBit(Math.max(2, expected) * 2 - 1) << 1;
-            nodes = new SmtNode[capacity];
-            fingerprints = new long[capacity];
-            mask = capacity - 1;
+        for (int i = freeLeaves.size() - 1, end = Math.max(0, freeLeaves.size() - leaves); i >= end; i--) {
+            int index = freeLeaves.get(i);
+            long[] page = leafPages[index >>> PAGE_SHIFT];
+            int at = (index & PAGE_MASK) * LEAF_STRIDE;
+            sum += page[at] + page[at + 4] + page[at + 8] + page[at + LEAF_VERSION];
         }
+        return sum;
+    }
 
-        void shrinkIfSparse() {
-            if (nodes.length <= 16 || size * 8 > nodes.length) {
-                return;
-            }
-            SmtNode[] oldNodes = nodes;
-            long[] oldFingerprints = fingerprints;
-            allocate(size);
-            size = 0;
-            for (int i = 0; i < oldNodes.length; i++) {
-                if (oldFingerprints[i] != 0) {
-                    int slot = slotOf(oldFingerprints[i]);
-                    while (fingerprints[slot] != 0) {
-                        slot = (slot + 1) & mask;
-                    }
-                    fingerprints[slot] = oldFingerprints[i];
-                    nodes[slot] = oldNodes[i];
-                    size++;
-                }
+    /** Frees a record (pruning, or undoing a failed batch); false if it was already free. */
+    boolean free(int ref) {
+        if (ref == 0 || isFree(ref)) {
+            return false;
+        }
+        if (keyIndex != null) {
+            keyIndex.remove(key(ref));
+        }
+        if (ref > 0) {
+            innerFreeBits[ref >>> 6] |= 1L << ref;
+            freeInner.push(ref);
+        } else {
+            int index = -ref;
+            leafFreeBits[index >>> 6] |= 1L << index;
+            valuePages[index >>> PAGE_SHIFT][index & PAGE_MASK] = null;
+            freeLeaves.push(index);
+        }
+        nodeCount--;
+        return true;
+    }
+
+    /** Whether record {@code ref} (not 0) is free. */
+    private boolean isFree(int ref) {
+        return ref > 0 ? (innerFreeBits[ref >>> 6] & (1L << ref)) != 0
+                : (leafFreeBits[-ref >>> 6] & (1L << -ref)) != 0;
+    }
+
+    /** Adds nodes a batch created to the key index, if there is one. */
+    void indexCreated(IntStack created) {
+        if (keyIndex != null) {
+            for (int i = 0; i < created.size(); i++) {
+                keyIndex.put(key(created.get(i)), created.get(i));
             }
         }
+    }
 
-        SmtNode get(NodeKey key) {
-            long fingerprint = fingerprint(key);
-            for (int slot = slotOf(fingerprint); fingerprints[slot] != 0; slot = (slot + 1) & mask) {
-                if (fingerprints[slot] == fingerprint && sameKey(nodes[slot].key(), key)) {
-                    return nodes[slot];
-                }
-            }
+    /** The key of node {@code ref} ({@link NodeKey#EMPTY} for 0). */
+    NodeKey key(int ref) {
+        if (ref == 0) {
+            return NodeKey.EMPTY;
+        }
+        return new NodeKey(version(ref), hashWord(ref, 0), hashWord(ref, 1), hashWord(ref, 2), hashWord(ref, 3));
+    }
+
+    /** A node object for {@code ref} (null for 0), for reads; inner nodes carry their reference. */
+    SmtNode materialize(int ref) {
+        if (ref == 0) {
             return null;
         }
-
-        void insert(SmtNode node) {
-            NodeKey key = node.key();
-            long fingerprint = fingerprint(key);
-            int slot = slotOf(fingerprint);
-            while (fingerprints[slot] != 0) {
-                if (fingerprints[slot] == fingerprint && sameKey(nodes[slot].key(), key)) {
-                    throw new IllegalStateException("node " + key + " written twice");
-                }
-                slot = (slot + 1) & mask;
-            }
-            fingerprints[slot] = fingerprint;
-            nodes[slot] = node;
-            size++;
+        if (ref > 0) {
+            return new InnerNode(key(ref), key(child(ref, 0)), key(child(ref, 1)), ref);
         }
+        long[] page = leafPage(ref);
+        int at = leafOffset(ref);
+        return new LeafNode(key(ref), Words.write(page, at + LEAF_PATH), Words.write(page, at + LEAF_VALUE_HASH), value(ref));
+    }
 
-        boolean remove(NodeKey key) {
-            long fingerprint = fingerprint(key);
-            int slot = slotOf(fingerprint);
-            while (true) {
-                if (fingerprints[slot] == 0) {
-                    return false;
-                }
-                if (fingerprints[slot] == fingerprint && sameKey(nodes[slot].key(), key)) {
-                    break;
-                }
-                slot = (slot + 1) & mask;
-            }
-            // Backward-shift deletion: move later entries of the probe run into the hole unless their
-            // home slot lies cyclically in (hole, current], so every lookup still finds them.
-            int hole = slot;
-            int current = slot;
-            while (true) {
-                current = (current + 1) & mask;
-                if (fingerprints[current] == 0) {
-                    break;
-                }
-                int home = slotOf(fingerprints[current]);
-                boolean homeBetween = hole <= current ? (home > hole && home <= current) : (home > hole || home <= current);
-                if (!homeBetween) {
-                    fingerprints[hole] = fingerprints[current];
-                    nodes[hole] = nodes[current];
-                    hole = current;
-                }
-            }
-            fingerprints[hole] = 0;
-            nodes[hole] = null;
-            size--;
-            return true;
+    // ---- internals ----
+
+    private int allocateInner() {
+        if (innerHigh == Integer.MAX_VALUE) {
+            throw new IllegalStateException("in-memory node store is full");
         }
+        int page = innerHigh >>> PAGE_SHIFT;
+        if (page == innerPages.length) {
+            innerPages = Arrays.copyOf(innerPages, page + 1);
+            innerPages[page] = new long[PAGE_RECORDS * INNER_STRIDE];
+            innerFreeBits = Arrays.copyOf(innerFreeBits, (page + 1) * (PAGE_RECORDS / 64));
+        }
+        return innerHigh++;
+    }
 
-        private int slotOf(long fingerprint) {
-            return (int) (fingerprint ^ (fingerprint >>> 32)) & mask;
+    private int allocateLeaf() {
+        if (leafHigh == Integer.MAX_VALUE) {
+            throw new IllegalStateException("in-memory node store is full");
+        }
+        int page = leafHigh >>> PAGE_SHIFT;
+        if (page == leafPages.length) {
+            leafPages = Arrays.copyOf(leafPages, page + 1);
+            leafPages[page] = new long[PAGE_RECORDS * LEAF_STRIDE];
+            valuePages = Arrays.copyOf(valuePages, page + 1);
+            valuePages[page] = new Bytes[PAGE_RECORDS];
+            leafFreeBits = Arrays.copyOf(leafFreeBits, (page + 1) * (PAGE_RECORDS / 64));
+        }
+        return leafHigh++;
+    }
+
+    /** The key index, built from every live record on first use. */
+    private HashMap<NodeKey, Integer> index() {
+        if (keyIndex == null) {
+            HashMap<NodeKey, Integer> index = new HashMap<>();
+            for (int ref = 1; ref < innerHigh; ref++) {
+                if (!isFree(ref)) {
+                    index.put(key(ref), ref);
+                }
+            }
+            for (int leaf = 1; leaf < leafHigh; leaf++) {
+                if (!isFree(-leaf)) {
+                    index.put(key(-leaf), -leaf);
+                }
+            }
+            keyIndex = index;
+        }
+        return keyIndex;
+    }
+
+    private static void requireKnown(NodeKey key, HashMap<NodeKey, SmtNode> fresh, HashMap<NodeKey, Integer> index) {
+        if (!key.isEmpty() && !fresh.containsKey(key) && !index.containsKey(key)) {
+            throw new IllegalArgumentException("node " + key + " is referenced but neither stored nor in this commit");
         }
     }
 
-    private static boolean sameKey(NodeKey stored, NodeKey wanted) {
-        return stored == wanted || stored.equals(wanted);
+    private int writeInner(InnerNode inner, HashMap<NodeKey, SmtNode> fresh, HashMap<NodeKey, Integer> written,
+                           HashMap<NodeKey, Integer> index) {
+        Integer done = written.get(inner.key());
+        if (done != null) {
+            return done;
+        }
+        int left = childRef(inner.left(), fresh, written, index);
+        int right = childRef(inner.right(), fresh, written, index);
+        int ref = newInner(inner.key().version(), left, right, inner.key().hashBytes());
+        written.put(inner.key(), ref);
+        return ref;
     }
 
-    /** Non-zero 64-bit fingerprint from the node's hash (uniform digest bytes). */
-    private static long fingerprint(NodeKey key) {
-        long fingerprint = key.hashPrefix();
-        return fingerprint == 0 ? 1 : fingerprint;
+    private int childRef(NodeKey key, HashMap<NodeKey, SmtNode> fresh, HashMap<NodeKey, Integer> written,
+                         HashMap<NodeKey, Integer> index) {
+        if (key.isEmpty()) {
+            return 0;
+        }
+        Integer ref = written.get(key);
+        if (ref != null) {
+            return ref;
+        }
+        if (fresh.get(key) instanceof InnerNode inner) {
+            return writeInner(inner, fresh, written, index);
+        }
+        return index.get(key);
+    }
+
+    private static int refOf(NodeKey key, HashMap<NodeKey, Integer> written, HashMap<NodeKey, Integer> index) {
+        if (key.isEmpty()) {
+            return 0;
+        }
+        Integer ref = written.get(key);
+        return ref != null ? ref : index.get(key);
+    }
+
+    private static byte[] leafHashBytes(LeafNode leaf) {
+        return leaf.key().hashBytes();
+    }
+
+    /** A growable int array used as a stack (free lists, a batch's created and stale references, roots). */
+    static final class IntStack {
+
+        private int[] items = new int[16];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        int size() {
+            return size;
+        }
+
+        int get(int i) {
+            return items[i];
+        }
+
+        void push(int value) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = value;
+        }
+
+        int pop() {
+            return items[--size];
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(items, size);
+        }
+
+        void removeFirst(int count) {
+            System.arraycopy(items, count, items, 0, size - count);
+            size -= count;
+        }
     }
 }

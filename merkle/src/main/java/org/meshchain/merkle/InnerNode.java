@@ -17,8 +17,18 @@ public final class InnerNode implements SmtNode {
      */
     private SmtNode leftNode;
     private SmtNode rightNode;
+    /**
+     * The node's reference in {@link InMemoryNodeStore}'s arena when it was materialised from there
+     * for a read (its children are then read from the arena), else 0.
+     */
+    final int arenaRef;
 
     InnerNode(NodeKey key, NodeKey left, NodeKey right) {
+        this(key, left, right, 0);
+    }
+
+    InnerNode(NodeKey key, NodeKey left, NodeKey right, int arenaRef) {
+        this.arenaRef = arenaRef;
         assert !(left.isEmpty() && right.isEmpty()) : "an inner node has at least one non-empty child";
         this.key = key;
         this.left = left;

@@ -47,6 +47,15 @@ public final class NodeKey {
         this.hash3 = (long) LONGS.get(buffer, offset + 24);
     }
 
+    /** From the hash's four big-endian words (the in-memory store's records). */
+    NodeKey(long version, long hash0, long hash1, long hash2, long hash3) {
+        this.version = version;
+        this.hash0 = hash0;
+        this.hash1 = hash1;
+        this.hash2 = hash2;
+        this.hash3 = hash3;
+    }
+
     public static NodeKey of(long version, Hash32 hash) {
         if (version < 0) {
             throw new IllegalArgumentException("negative version " + version);

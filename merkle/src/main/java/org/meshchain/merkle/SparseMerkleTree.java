@@ -30,11 +30,16 @@ public final class SparseMerkleTree {
 
     private final NodeStore store;
     private final boolean memoiseChildren;
+    /** The store itself when it is the in-memory arena: batches and reads then use its references (ADR 0050). */
+    private final InMemoryNodeStore arena;
     private long hashCalls;
+    /** Keeps the arena prefetch's reads observable (ArenaUpdate#prefetch). */
+    private long prefetchSink;
 
     public SparseMerkleTree(NodeStore store) {
         this.store = Objects.requireNonNull(store, "store");
         this.memoiseChildren = store.memoisesChildren();
+        this.arena = store instanceof InMemoryNodeStore inMemory ? inMemory : null;
         if (store.latestVersion() < 0) {
             store.commit(VersionCommit.genesis());
         }
@@ -71,7 +76,8 @@ public final class SparseMerkleTree {
      * 2^forkDepth of them) rebuilt in parallel on {@code pool}. The result is the same tree, the same
      * nodes and the same root; only the wall time differs. The store must allow concurrent reads
      * ({@link NodeStore} implementations need not: use this only with one that does, e.g. a
-     * read-only or in-memory store). Added for the block executor's state root (ADR 0022).
+     * read-only or in-memory store). Added for the block executor's state root (ADR 0022). On the
+     * in-memory store the batch runs sequentially: its arena has one writer (ADR 0050).
      */
     public CommitResult applyInParallel(long baseVersion, List<SmtUpdate> updates, ForkJoinPool pool, int forkDepth) {
         Objects.requireNonNull(pool, "pool");
@@ -85,6 +91,9 @@ public final class SparseMerkleTree {
         long latest = store.latestVersion();
         if (baseVersion != latest) {
             throw new IllegalArgumentException("batches apply to the latest version " + latest + ", not " + baseVersion);
+        }
+        if (arena != null) {
+            return applyToArena(baseVersion, updates);
         }
         byte[][] paths = new byte[updates.size()][];
         for (int i = 0; i < paths.length; i++) {
@@ -113,10 +122,36 @@ public final class SparseMerkleTree {
         return new CommitResult(baseVersion + 1, newRootKey.hash(), batch.created.size(), batch.stale.size());
     }
 
+    /**
+     * The batch on the arena: nodes are written as the recursion creates them, then the version is
+     * published; if anything fails before that, the records written are freed again, so the store is
+     * left as it was.
+     */
+    private CommitResult applyToArena(long baseVersion, List<SmtUpdate> updates) {
+        long[] paths = ArenaUpdate.pathWords(updates);
+        long version = baseVersion + 1;
+        arena.checkNextVersion(version);
+        ArenaUpdate batch = new ArenaUpdate(arena, version, updates, paths);
+        int root;
+        try {
+            root = batch.apply(arena.rootRef(baseVersion));
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < batch.created.size(); i++) {
+                arena.free(batch.created.get(i));
+            }
+            throw e;
+        }
+        prefetchSink += batch.prefetchSink;
+        arena.indexCreated(batch.created);
+        arena.publish(version, root, batch.stale.toArray());
+        hashCalls += batch.hashCalls();
+        return new CommitResult(version, arena.key(root).hash(), batch.created.size(), batch.stale.size());
+    }
+
     /** The value at {@code path} in {@code version}, if any. */
     public Optional<Bytes> get(long version, Hash32 path) {
         byte[] target = path.toByteArray();
-        SmtNode node = load(rootKey(version));
+        SmtNode node = rootNode(version);
         for (int depth = 0; node instanceof InnerNode inner; depth++) {
             node = child(inner, SmtHasher.bit(target, depth));
         }
@@ -134,7 +169,7 @@ public final class SparseMerkleTree {
     public SmtProof prove(long version, Hash32 path) {
         byte[] target = path.toByteArray();
         List<Hash32> siblings = new ArrayList<>();
-        SmtNode node = load(rootKey(version));
+        SmtNode node = rootNode(version);
         for (int depth = 0; node instanceof InnerNode inner; depth++) {
             int bit = SmtHasher.bit(target, depth);
             siblings.add(inner.child(1 - bit).hash());
@@ -155,7 +190,7 @@ public final class SparseMerkleTree {
             throw new IllegalArgumentException("range start " + start + " after end " + end);
         }
         RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray(), true);
-        walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
+        walk.visit(rootNode(version), 0, RangeBounds.emptyPrefix());
         return new SmtRange(walk.entries, new SmtRangeProof(walk.steps));
     }
 
@@ -170,7 +205,7 @@ public final class SparseMerkleTree {
             throw new IllegalArgumentException("range start " + start + " after end " + end);
         }
         RangeWalk walk = new RangeWalk(start.toByteArray(), end.toByteArray(), false);
-        walk.visit(load(rootKey(version)), 0, RangeBounds.emptyPrefix());
+        walk.visit(rootNode(version), 0, RangeBounds.emptyPrefix());
         return new SmtRangeProof(walk.steps);
     }
 
@@ -188,6 +223,12 @@ public final class SparseMerkleTree {
         return root;
     }
 
+    /** The root node of a retained {@code version} (null if empty), for reads. */
+    private SmtNode rootNode(long version) {
+        NodeKey key = rootKey(version);
+        return arena != null ? arena.materialize(arena.rootRef(version)) : load(key);
+    }
+
     /** The node under {@code key}, or {@code null} for the empty subtree. */
     private SmtNode load(NodeKey key) {
         if (key.isEmpty()) {
@@ -202,6 +243,9 @@ public final class SparseMerkleTree {
 
     /** Child {@code bit} of {@code inner} (null if empty), from the node's memo or else the store. */
     private SmtNode child(InnerNode inner, int bit) {
+        if (arena != null && inner.arenaRef != 0) {
+            return arena.materialize(arena.child(inner.arenaRef, bit));
+        }
         SmtNode cached = inner.cachedChild(bit);
         if (cached != null) {
             return cached;

@@ -1,0 +1,348 @@
+package org.meshchain.merkle;
+
+import java.security.DigestException;
+import java.security.MessageDigest;
+import java.util.List;
+import org.meshchain.core.codec.Bytes;
+import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.crypto.Hashing;
+
+/**
+ * One batch applied to an {@link InMemoryNodeStore} arena: the same recursion as the tree's object
+ * path (same nodes created, same nodes made stale, same hashes, same SHA-256 calls), over int
+ * references instead of node objects (ADR 0050). Paths are held as four longs each; hashes go from
+ * the arena's records into one reused 65-byte block, through the thread's reused SHA-256 instance,
+ * into one reused output buffer and from there into the new record: nothing is allocated per node.
+ */
+final class ArenaUpdate {
+
+    private final InMemoryNodeStore arena;
+    private final long version;
+    private final List<SmtUpdate> updates;
+    /** Path {@code i} is {@code paths[4i..4i+4)}, big-endian words. */
+    private final long[] paths;
+    private final MessageDigest digest = Hashing.sha256Digest();
+    private final byte[] block = new byte[SmtHasher.BLOCK_LENGTH];
+    private final byte[] output = new byte[Hash32.LENGTH];
+    private final byte[] valueHash = new byte[Hash32.LENGTH];
+    private byte[] valueScratch = new byte[64];
+    private long hashCalls;
+    /** Keeps the prefetch reads observable. */
+    long prefetchSink;
+    /**
+     * Subtrees with at most this many of the batch's paths are prefetched in one pass: 64 paths reach
+     * ~64 x 14 records of a 1M-key tree, about 100 KB, which stays in a core's L2 cache.
+     */
+    static final int PREFETCH_PATHS = 64;
+    /** About how many inner nodes an update of a 1M-key tree creates (below the shared top levels). */
+    static final int REUSED_INNER_PER_PATH = 12;
+    /** The prefetch's current and next level: (record, path slice) per entry, reused across subtrees. */
+    private final int[] frontierRefs = new int[PREFETCH_PATHS];
+    private final int[] frontierBounds = new int[2 * PREFETCH_PATHS];
+    private final int[] nextFrontierRefs = new int[PREFETCH_PATHS];
+    private final int[] nextFrontierBounds = new int[2 * PREFETCH_PATHS];
+    final InMemoryNodeStore.IntStack created = new InMemoryNodeStore.IntStack();
+    final InMemoryNodeStore.IntStack stale = new InMemoryNodeStore.IntStack();
+
+    ArenaUpdate(InMemoryNodeStore arena, long version, List<SmtUpdate> updates, long[] paths) {
+        this.arena = arena;
+        this.version = version;
+        this.updates = updates;
+        this.paths = paths;
+    }
+
+    long hashCalls() {
+        return hashCalls;
+    }
+
+    /** The batch's paths as words, checked to be strictly increasing. */
+    static long[] pathWords(List<SmtUpdate> updates) {
+        long[] words = new long[updates.size() * 4];
+        byte[] scratch = new byte[Hash32.LENGTH];
+        for (int i = 0; i < updates.size(); i++) {
+            updates.get(i).path().copyTo(scratch, 0);
+            Words.read(scratch, 0, words, 4 * i);
+            if (i > 0 && compare(words, 4 * (i - 1), words, 4 * i) >= 0) {
+                throw new IllegalArgumentException("batch not sorted by strictly increasing path at index " + i);
+            }
+        }
+        return words;
+    }
+
+    /** Unsigned lexicographic order of two 4-word paths. */
+    private static int compare(long[] a, int at, long[] b, int bt) {
+        for (int i = 0; i < 4; i++) {
+            if (a[at + i] != b[bt + i]) {
+                return Long.compareUnsigned(a[at + i], b[bt + i]);
+            }
+        }
+        return 0;
+    }
+
+    private static int bit(long[] words, int at, int depth) {
+        return (int) (words[at + (depth >>> 6)] >>> (63 - (depth & 63))) & 1;
+    }
+
+    /** Index of the first path of the sorted slice {@code [from, to)} with bit {@code depth} set. */
+    private int split(int depth, int from, int to) {
+        int word = depth >>> 6;
+        int shift = 63 - (depth & 63);
+        int low = from;
+        int high = to;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (((paths[4 * mid + word] >>> shift) & 1) == 0) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Reads, level by level, every record the recursion will read below inner node {@code root} for
+     * the batch's {@code [rootFrom, rootTo)}: the touched inner nodes,
+     * their untouched siblings (whose hashes the new parents need) and the leaves at the bottom. A
+     * depth-first walk waits for one cache miss after another down each path; here the misses of
+     * one level are independent loads the processor overlaps, so the recursion then finds the
+     * records in cache. Changes nothing; returns a value only so the reads cannot be dropped.
+     */
+    private long prefetch(int root, int rootDepth, int rootFrom, int rootTo) {
+        // A level has at most one entry per path (their path slices are disjoint and not empty).
+        int[] refs = frontierRefs;
+        int[] bounds = frontierBounds;
+        int[] nextRefs = nextFrontierRefs;
+        int[] nextBounds = nextFrontierBounds;
+        refs[0] = root;
+        bounds[0] = rootFrom;
+        bounds[1] = rootTo;
+        int size = 1;
+        long touched = 0;
+        for (int depth = rootDepth; size > 0; depth++) {
+            int next = 0;
+            for (int i = 0; i < size; i++) {
+                int ref = refs[i];
+                int from = bounds[2 * i];
+                int to = bounds[2 * i + 1];
+                int split = split(depth, from, to);
+                int left = arena.child(ref, 0);
+                int right = arena.child(ref, 1);
+                // the sibling of a touched side is hashed into the new parent; a leaf is compared
+                touched += (left == 0 ? 0 : arena.hashWord(left, 0)) + (right == 0 ? 0 : arena.hashWord(right, 0));
+                if (left < 0 && split > from) {
+                    touched += arena.leafPage(left)[InMemoryNodeStore.leafOffset(left) + 11];
+                }
+                if (right < 0 && to > split) {
+                    touched += arena.leafPage(right)[InMemoryNodeStore.leafOffset(right) + 11];
+                }
+                if (split > from && InMemoryNodeStore.isInner(left)) {
+                    nextRefs[next] = left;
+                    nextBounds[2 * next] = from;
+                    nextBounds[2 * next + 1] = split;
+                    next++;
+                }
+                if (to > split && InMemoryNodeStore.isInner(right)) {
+                    nextRefs[next] = right;
+                    nextBounds[2 * next] = split;
+                    nextBounds[2 * next + 1] = to;
+                    next++;
+                }
+            }
+            int[] swapRefs = refs;
+            int[] swapBounds = bounds;
+            refs = nextRefs;
+            bounds = nextBounds;
+            nextRefs = swapRefs;
+            nextBounds = swapBounds;
+            size = next;
+        }
+        return touched;
+    }
+
+    /** The new root: the batch applied to the tree rooted at {@code root}. */
+    int apply(int root) {
+        return update(root, 0, 0, updates.size(), false);
+    }
+
+    /**
+     * The subtree {@code ref} at {@code depth} with the batch's {@code [from, to)} applied. The first
+     * subtree on the way down with at most {@link #PREFETCH_PATHS} paths of the batch is prefetched
+     * as a whole, so that what is prefetched is still in cache when the recursion gets there.
+     */
+    private int update(int ref, int depth, int from, int to, boolean prefetched) {
+        if (from == to) {
+            return ref;
+        }
+        if (!InMemoryNodeStore.isInner(ref)) {
+            return build(depth, from, to, ref);
+        }
+        if (!prefetched && to - from <= PREFETCH_PATHS) {
+            prefetchSink += arena.touchReusedRecords(REUSED_INNER_PER_PATH * (to - from), 2 * (to - from));
+            prefetchSink += prefetch(ref, depth, from, to);
+            prefetched = true;
+        }
+        int split = split(depth, from, to);
+        int oldLeft = arena.child(ref, 0);
+        int oldRight = arena.child(ref, 1);
+        int left = split > from ? update(oldLeft, depth + 1, from, split, prefetched) : oldLeft;
+        int right = to > split ? update(oldRight, depth + 1, split, to, prefetched) : oldRight;
+        if (left == oldLeft && right == oldRight) {
+            return ref;
+        }
+        stale.push(ref);
+        // A subtree left with at most one leaf collapses into that leaf (or the empty subtree).
+        if (left == 0 && !InMemoryNodeStore.isInner(right)) {
+            return right;
+        }
+        if (right == 0 && !InMemoryNodeStore.isInner(left)) {
+            return left;
+        }
+        return newInner(left, right);
+    }
+
+    /**
+     * The canonical subtree at {@code depth} holding the puts of {@code [from, to)} and the leaf
+     * {@code existing} already there (0 if none) unless the batch overwrites or deletes it.
+     */
+    private int build(int depth, int from, int to, int existing) {
+        int puts = 0;
+        int lastPut = -1;
+        for (int i = from; i < to; i++) {
+            if (!updates.get(i).isDelete()) {
+                puts++;
+                lastPut = i;
+            }
+        }
+        long[] existingPage = existing == 0 ? null : arena.leafPage(existing);
+        int existingPath = existing == 0 ? 0 : InMemoryNodeStore.leafOffset(existing) + 4;
+        int existingIndex = existing == 0 ? -1 : indexOf(existingPage, existingPath, from, to);
+        boolean existingSurvives = existing != 0 && existingIndex < 0;
+        int leaves = puts + (existingSurvives ? 1 : 0);
+        if (leaves == 0) {
+            if (existing != 0) {
+                stale.push(existing);
+            }
+            return 0;
+        }
+        if (leaves == 1) {
+            if (existingSurvives) {
+                return existing;
+            }
+            if (existing != 0) {
+                // An overwrite: the new value's hash is needed anyway unless the value is unchanged,
+                // and comparing it with the record's value hash spares reading the old value object
+                // (three dependent cache misses); an unchanged put costs one hash more than on the
+                // object path and still changes nothing (ADR 0050).
+                if (existingIndex == lastPut) {
+                    hashValue(lastPut);
+                    if (sameValueHash(existingPage, existingPath + 4)) {
+                        return existing;
+                    }
+                    stale.push(existing);
+                    return newLeafWithValueHash(lastPut);
+                }
+                stale.push(existing);
+            }
+            return newLeaf(lastPut);
+        }
+        int split = split(depth, from, to);
+        int existingLeft = 0;
+        int existingRight = 0;
+        if (existing != 0) {
+            if (bit(existingPage, existingPath, depth) == 0) {
+                existingLeft = existing;
+            } else {
+                existingRight = existing;
+            }
+        }
+        int left = build(depth + 1, from, split, existingLeft);
+        int right = build(depth + 1, split, to, existingRight);
+        return newInner(left, right);
+    }
+
+    private int indexOf(long[] words, int at, int from, int to) {
+        int low = from;
+        int high = to - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int cmp = compare(paths, 4 * mid, words, at);
+            if (cmp < 0) {
+                low = mid + 1;
+            } else if (cmp > 0) {
+                high = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    private int newLeaf(int index) {
+        hashValue(index);
+        return newLeafWithValueHash(index);
+    }
+
+    /** {@code SHA-256(value)} of update {@code index} into {@link #valueHash}. */
+    private void hashValue(int index) {
+        Bytes value = updates.get(index).value();
+        int length = value.length();
+        if (valueScratch.length < length) {
+            valueScratch = new byte[Math.max(length, valueScratch.length * 2)];
+        }
+        value.copyTo(valueScratch, 0);
+        digest.update(valueScratch, 0, length);
+        finishInto(valueHash);
+    }
+
+    private boolean sameValueHash(long[] words, int at) {
+        for (int i = 0; i < 4; i++) {
+            if (words[at + i] != Words.get(valueHash, 8 * i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A new leaf for update {@code index}, whose value hash is in {@link #valueHash}. */
+    private int newLeafWithValueHash(int index) {
+        Bytes value = updates.get(index).value();
+        block[0] = SmtHasher.LEAF_PREFIX;
+        for (int i = 0; i < 4; i++) {
+            Words.putLong(block, 1 + 8 * i, paths[4 * index + i]);
+        }
+        System.arraycopy(valueHash, 0, block, 1 + Hash32.LENGTH, Hash32.LENGTH);
+        digest.update(block, 0, SmtHasher.BLOCK_LENGTH);
+        finishInto(output);
+        int ref = arena.newLeaf(version, block, 1, valueHash, output, value);
+        created.push(ref);
+        return ref;
+    }
+
+    private int newInner(int left, int right) {
+        block[0] = SmtHasher.INNER_PREFIX;
+        copyHash(left, 1);
+        copyHash(right, 1 + Hash32.LENGTH);
+        digest.update(block, 0, SmtHasher.BLOCK_LENGTH);
+        finishInto(output);
+        int ref = arena.newInner(version, left, right, output);
+        created.push(ref);
+        return ref;
+    }
+
+    /** The hash of {@code ref} (32 zero bytes for the empty subtree) into the block at {@code offset}. */
+    private void copyHash(int ref, int offset) {
+        for (int i = 0; i < 4; i++) {
+            Words.putLong(block, offset + 8 * i, ref == 0 ? 0 : arena.hashWord(ref, i));
+        }
+    }
+
+    private void finishInto(byte[] out) {
+        hashCalls++;
+        try {
+            digest.digest(out, 0, Hash32.LENGTH);
+        } catch (DigestException e) {
+            throw new IllegalStateException("SHA-256 output fits its 32-byte buffer", e);
+        }
+    }
+}
