@@ -20,7 +20,10 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -88,8 +91,9 @@ public final class ChainStore implements AutoCloseable {
     private final ColumnFamilyHandle[] families;
     private final WriteOptions syncWrites;
     private final WriteBatch commitBatch;
-    /** Logged but not synced: bulk writes whose durability a later synced write provides. */
-    private final WriteOptions bufferedWrites;
+    /** Table options of the SST files a snapshot import writes and ingests. */
+    private final Options importFileOptions;
+    private final EnvOptions importEnvOptions;
     private volatile Head head;
     private volatile long prunedBelow;
     /** Whether the last commit found the store past quota × high-water fraction. */
@@ -97,7 +101,10 @@ public final class ChainStore implements AutoCloseable {
     private volatile boolean closed;
 
     private ChainStore(Path directory, ChainStoreConfig config, DomainCodecs codecs, List<AutoCloseable> resources,
-            RocksDB db, ColumnFamilyHandle[] families, WriteOptions syncWrites) {
+            RocksDB db, ColumnFamilyHandle[] families, WriteOptions syncWrites, Options importFileOptions) {
+        this.importFileOptions = importFileOptions;
+        this.importEnvOptions = new EnvOptions();
+        resources.add(importEnvOptions);
         this.directory = directory;
         this.config = config;
         this.codecs = codecs;
@@ -107,8 +114,6 @@ public final class ChainStore implements AutoCloseable {
         this.syncWrites = syncWrites;
         this.commitBatch = new WriteBatch();
         resources.add(commitBatch);
-        this.bufferedWrites = new WriteOptions().setSync(false);
-        resources.add(bufferedWrites);
     }
 
     /**
@@ -124,7 +129,8 @@ public final class ChainStore implements AutoCloseable {
             throw new StorageException("cannot create the chain store directory " + directory + ": " + e, e);
         }
         try {
-            ColumnFamilyOptions columnOptions = track(resources, columnOptions(config, resources));
+            BlockBasedTableConfig table = tableConfig(config, resources);
+            ColumnFamilyOptions columnOptions = track(resources, columnOptions(table));
             DBOptions dbOptions = track(resources, new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -149,7 +155,8 @@ public final class ChainStore implements AutoCloseable {
                 families[family.ordinal()] = handles.get(family.ordinal() + 1);
             }
             WriteOptions syncWrites = track(resources, new WriteOptions().setSync(true));
-            ChainStore store = new ChainStore(directory, config, codecs, resources, db, families, syncWrites);
+            Options importFileOptions = track(resources, importFileOptions(dbOptions, table));
+            ChainStore store = new ChainStore(directory, config, codecs, resources, db, families, syncWrites, importFileOptions);
             store.checkSchema();
             store.head = store.readHead(null);
             store.prunedBelow = store.readLong(null, Family.META, META_PRUNED_BELOW).orElse(0L);
@@ -173,15 +180,18 @@ public final class ChainStore implements AutoCloseable {
      * is wasted CPU on the commit path), LZ4 for the middle levels (cheap to decompress on reads),
      * ZSTD for the bottommost level where most of the data settles.
      */
-    private static ColumnFamilyOptions columnOptions(ChainStoreConfig config, List<AutoCloseable> resources) {
+    private static BlockBasedTableConfig tableConfig(ChainStoreConfig config, List<AutoCloseable> resources) {
         LRUCache cache = track(resources, new LRUCache(config.blockCacheBytes()));
         BloomFilter bloom = track(resources, new BloomFilter(10, false));
-        BlockBasedTableConfig table = new BlockBasedTableConfig()
+        return new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setFilterPolicy(bloom)
                 .setBlockSize(16 * 1024)
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true);
+    }
+
+    private static ColumnFamilyOptions columnOptions(BlockBasedTableConfig table) {
         return new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setNumLevels(7)
@@ -191,6 +201,24 @@ public final class ChainStore implements AutoCloseable {
                         CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION,
                         CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION))
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION);
+    }
+
+    /**
+     * Options of the SST files a snapshot import writes ({@link StateFileWriter}): the column
+     * families' table format (bloom filters, block size) so the files serve reads as they are, but
+     * no compression: state nodes are hashes and values are small and random, so compressing them
+     * costs CPU on the import path for little space, and a later compaction recompresses them by level.
+     */
+    private static Options importFileOptions(DBOptions dbOptions, BlockBasedTableConfig table) {
+        ColumnFamilyOptions columns = new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.NO_COMPRESSION)
+                .setBottommostCompressionType(CompressionType.DISABLE_COMPRESSION_OPTION);
+        try {
+            return new Options(dbOptions, columns);
+        } finally {
+            columns.close();
+        }
     }
 
     private void checkSchema() throws RocksDBException {
@@ -458,28 +486,43 @@ public final class ChainStore implements AutoCloseable {
         }
     }
 
-    /** Writes one imported chunk's state together with the import's progress marker (one synced batch). */
-    public void writeSnapshotChunk(StateDelta delta, byte[] progress) {
-        writeSnapshotChunk(delta, progress, true);
+    /**
+     * Where a snapshot import stages its SST files: inside the data directory, so ingesting them is
+     * a rename on the same file system, not a copy.
+     */
+    public Path importStagingDirectory() {
+        return directory.resolve("import-staging");
+    }
+
+    /** A writer of one SST file of {@code column} entries, to be ingested by {@link #ingestSnapshotFiles}. */
+    public StateFileWriter stateFileWriter(StateDelta.Column column, Path file) {
+        checkOpen();
+        return new StateFileWriter(column, file, importEnvOptions, importFileOptions);
     }
 
     /**
-     * Writes one imported chunk's state together with the import's progress marker in one batch,
-     * synced or not. Unsynced batches are still atomic and stay in write order in RocksDB's log, so
-     * after a crash the marker never describes data that is missing; a later synced write makes them
-     * all durable.
+     * Adds finished SST files of a verified snapshot import to the store, then records the import's
+     * progress marker in a synced write. Ingestion bypasses the log and the memtables: RocksDB syncs
+     * each file and the directory and records it in its (synced) manifest before it returns, so the
+     * entries are durable before the marker that counts them. A crash between the two leaves entries
+     * the marker does not count yet; the import then writes them again, with the same content
+     * (values by path, nodes by content hash), which is harmless. Files are moved, not copied.
      */
-    public synchronized void writeSnapshotChunk(StateDelta delta, byte[] progress, boolean sync) {
+    public synchronized void ingestSnapshotFiles(List<StateFileWriter> files, byte[] progress) {
         checkOpen();
         if (head != null) {
             throw new IllegalStateException("snapshot import into a store that already has a chain");
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            addStateWrites(batch, delta);
-            batch.put(family(Family.META), META_SNAPSHOT_IMPORT, progress);
-            db.write(sync ? syncWrites : bufferedWrites, batch);
+        try (IngestExternalFileOptions options = new IngestExternalFileOptions()
+                .setMoveFiles(true)
+                .setAllowGlobalSeqNo(true)
+                .setAllowBlockingFlush(true)) {
+            for (StateFileWriter file : files) {
+                db.ingestExternalFile(family(familyOf(file.column())), List.of(file.file().toString()), options);
+            }
+            db.put(family(Family.META), syncWrites, META_SNAPSHOT_IMPORT, progress);
         } catch (RocksDBException e) {
-            throw new StorageException("writing an imported chunk failed: " + e.getMessage(), e);
+            throw new StorageException("ingesting imported state files failed: " + e.getMessage(), e);
         }
     }
 

@@ -2,6 +2,8 @@ package org.meshchain.persistence.snapshot;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,18 +20,24 @@ import org.meshchain.merkle.SmtNodeCodec;
 import org.meshchain.merkle.SmtRange;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.StateDelta;
+import org.meshchain.persistence.chain.StateFileWriter;
 
 /**
  * Imports a snapshot into an empty store (DESIGN 7.3). Every chunk is verified against the
  * certified root BEFORE any of it is written: merkle/'s {@link SmtChunkBuilder} checks the chunk's
  * range proof and, with the same hashing, builds the tree nodes of the chunk's key range, joining
  * them bottom-up with the chunks before it, so the state is hashed once and the tree is never
- * rebuilt by inserting keys. Each verified chunk's values and nodes are written in one batch with a
- * progress marker (manifest hash, next chunk, the builder's small checkpoint), so an interrupted
- * import resumes where it stopped. Chunk batches are not synced one by one (RocksDB's log keeps
- * them in order, so the marker never runs ahead of the data it describes); the final batch, which
- * installs the snapshot's block as the head with the version's root, is synced and makes them all
- * durable.
+ * rebuilt by inserting keys.
+ *
+ * <p>Writing (ADR 0055): verified chunks are gathered into batches of about {@code batchBytes} of
+ * state. A batch's values go straight into an SST file (chunks arrive in key order, so the values
+ * do too); its tree nodes (keyed by hash, so in no useful order) are held in memory, sorted and
+ * written to a second SST file. Both files are ingested into the store, bypassing RocksDB's log
+ * and memtables, and then a synced progress marker (manifest hash, next chunk, the builder's small
+ * checkpoint) records the batch, so an interrupted import resumes after the last ingested batch.
+ * Nothing of a chunk reaches the store before its proof verified; the head pointer is switched
+ * last, in one synced batch with the version's root. Reading, hash-checking, decompressing and
+ * decoding the next chunk runs on a second thread.
  */
 public final class SnapshotImporter {
 
@@ -41,8 +49,24 @@ public final class SnapshotImporter {
             boolean alreadyImported) {
     }
 
+    /**
+     * State bytes (keys and values) gathered before a batch is written and ingested: bounds the
+     * memory the batch's tree nodes take (about twice this on the heap) and how much work an
+     * interruption loses; larger batches mean fewer overlapping node files for RocksDB to merge.
+     */
+    public static final long DEFAULT_BATCH_BYTES = 32L << 20;
+
     public static Result importInto(SnapshotReader reader, ChainStore chain, SnapshotProgress progress)
             throws IOException, SnapshotException {
+        return importInto(reader, chain, progress, DEFAULT_BATCH_BYTES);
+    }
+
+    /** As {@link #importInto(SnapshotReader, ChainStore, SnapshotProgress)} with batches of about {@code batchBytes}. */
+    public static Result importInto(SnapshotReader reader, ChainStore chain, SnapshotProgress progress, long batchBytes)
+            throws IOException, SnapshotException {
+        if (batchBytes < 1) {
+            throw new IllegalArgumentException("import batch bytes must be positive, got " + batchBytes);
+        }
         SnapshotManifest manifest = reader.manifest();
         Optional<ChainStore.Head> head = chain.head();
         if (head.isPresent()) {
@@ -81,13 +105,16 @@ public final class SnapshotImporter {
         boolean resumed = next > 0;
         int imported = 0;
         long entries = 0;
-        // Reading, hash-checking, decompressing and decoding the next chunk runs on a second thread
-        // while this one verifies, builds and writes the current chunk: one chunk ahead at most.
+        Path staging = chain.importStagingDirectory();
+        // files of a batch that an interruption kept from being ingested: the marker does not count them
+        deleteStaging(staging);
+        Files.createDirectories(staging);
         ExecutorService decoder = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "snapshot-import-decoder");
             thread.setDaemon(true);
             return thread;
         });
+        Batch batch = null;
         try {
             Future<SmtRange> ahead = next < total ? decode(decoder, reader, next) : null;
             for (int i = next; i < total; i++) {
@@ -98,19 +125,29 @@ public final class SnapshotImporter {
                     throw SnapshotException.inChunk(i, total, "range proof does not verify against the certified state root "
                             + manifest.stateRoot());
                 }
-                List<SmtNode> nodes = builder.takeNewNodes();
-                List<StateDelta.Write> writes = new ArrayList<>(range.entries().size() + nodes.size());
-                for (SmtEntry entry : range.entries()) {
-                    writes.add(StateDelta.Write.put(StateDelta.Column.VALUES, entry.path().toByteArray(), entry.value().toByteArray()));
+                if (batch == null) {
+                    batch = new Batch(chain, staging, i);
                 }
-                addNodes(writes, nodes);
-                chain.writeSnapshotChunk(new StateDelta(writes), marker(reader.manifestHash(), i + 1, builder.checkpoint()), false);
-                imported++;
-                entries += range.entries().size();
-                progress.chunkDone(i + 1, total, info.offset() + info.compressedBytes());
+                batch.add(range.entries(), builder.takeNewNodes());
+                if (batch.bytes() >= batchBytes || i == total - 1) {
+                    batch.ingest(marker(reader.manifestHash(), i + 1, builder.checkpoint()));
+                    entries += batch.entries();
+                    int first = batch.firstChunk();
+                    batch.close();
+                    batch = null;
+                    for (int done = first; done <= i; done++) {
+                        imported++;
+                        SnapshotManifest.ChunkInfo doneInfo = manifest.chunks().get(done);
+                        progress.chunkDone(done + 1, total, doneInfo.offset() + doneInfo.compressedBytes());
+                    }
+                }
             }
         } finally {
             decoder.shutdownNow();
+            if (batch != null) {
+                batch.close();
+            }
+            deleteStaging(staging);
         }
         NodeKey root;
         try {
@@ -150,10 +187,7 @@ public final class SnapshotImporter {
         }
     }
 
-    /**
-     * Node writes in key order: node keys are hashes, so a chunk's nodes land all over the memtable;
-     * inserting them sorted keeps consecutive skiplist searches on shared, cached paths.
-     */
+    /** Node writes in key order (see {@link ChainStore}'s sorted batch writes). */
     private static void addNodes(List<StateDelta.Write> writes, List<SmtNode> nodes) {
         List<StateDelta.Write> nodeWrites = new ArrayList<>(nodes.size());
         for (SmtNode node : nodes) {
@@ -161,6 +195,103 @@ public final class SnapshotImporter {
         }
         nodeWrites.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
         writes.addAll(nodeWrites);
+    }
+
+    /** One encoded tree node; {@code version} and {@code hashPrefix} are its key's first 16 bytes, for a cheap sort. */
+    private record NodeEntry(long version, long hashPrefix, byte[] key, byte[] value) {
+        static final java.util.Comparator<NodeEntry> KEY_ORDER = (a, b) -> {
+            int order = Long.compareUnsigned(a.version, b.version);
+            if (order == 0) {
+                order = Long.compareUnsigned(a.hashPrefix, b.hashPrefix);
+            }
+            return order != 0 ? order : java.util.Arrays.compareUnsigned(a.key, b.key);
+        };
+    }
+
+    /**
+     * The verified chunks not yet in the store: values streamed into an SST file in key order,
+     * nodes held until {@link #ingest} sorts them into a second file.
+     */
+    private static final class Batch implements AutoCloseable {
+        private final ChainStore chain;
+        private final Path staging;
+        private final int firstChunk;
+        private final StateFileWriter values;
+        private final List<NodeEntry> nodes = new ArrayList<>();
+        private StateFileWriter nodeFile;
+        private long bytes;
+
+        Batch(ChainStore chain, Path staging, int firstChunk) {
+            this.chain = chain;
+            this.staging = staging;
+            this.firstChunk = firstChunk;
+            this.values = chain.stateFileWriter(StateDelta.Column.VALUES, staging.resolve("values-" + firstChunk + ".sst"));
+        }
+
+        void add(List<SmtEntry> entries, List<SmtNode> newNodes) {
+            for (SmtEntry entry : entries) {
+                byte[] value = entry.value().toByteArray();
+                values.put(entry.path().toByteArray(), value);
+                bytes += Hash32.LENGTH + value.length;
+            }
+            for (SmtNode node : newNodes) {
+                byte[] key = node.key().toBytes();
+                byte[] value = SmtNodeCodec.encode(node);
+                ByteBuffer prefix = ByteBuffer.wrap(key);
+                nodes.add(new NodeEntry(prefix.getLong(0), prefix.getLong(8), key, value));
+                bytes += key.length + value.length;
+            }
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        long entries() {
+            return values.entries();
+        }
+
+        int firstChunk() {
+            return firstChunk;
+        }
+
+        /** Writes the node file, finishes both files and ingests them with the progress marker. */
+        void ingest(byte[] marker) {
+            nodes.sort(NodeEntry.KEY_ORDER);
+            nodeFile = chain.stateFileWriter(StateDelta.Column.NODES, staging.resolve("nodes-" + firstChunk + ".sst"));
+            for (NodeEntry node : nodes) {
+                nodeFile.put(node.key(), node.value());
+            }
+            nodes.clear();
+            List<StateFileWriter> files = new ArrayList<>(2);
+            if (values.finish()) {
+                files.add(values);
+            }
+            if (nodeFile.finish()) {
+                files.add(nodeFile);
+            }
+            chain.ingestSnapshotFiles(files, marker);
+        }
+
+        @Override
+        public void close() {
+            values.close();
+            if (nodeFile != null) {
+                nodeFile.close();
+            }
+        }
+    }
+
+    private static void deleteStaging(Path staging) throws IOException {
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(staging)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(staging);
     }
 
     private static byte[] versionKey(long version) {

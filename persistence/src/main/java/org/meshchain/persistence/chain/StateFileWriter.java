@@ -1,0 +1,80 @@
+package org.meshchain.persistence.chain;
+
+import java.nio.file.Path;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.SstFileWriter;
+
+/**
+ * One SST file of state entries for one column family, written outside the database (no log, no
+ * memtable) and added to it whole by {@link ChainStore#ingestSnapshotFiles}. Keys must come in
+ * strictly increasing unsigned byte order; RocksDB refuses anything else. {@link #finish()} syncs
+ * the file.
+ */
+public final class StateFileWriter implements AutoCloseable {
+
+    private final StateDelta.Column column;
+    private final Path file;
+    private final SstFileWriter writer;
+    private long entries;
+    private boolean finished;
+
+    StateFileWriter(StateDelta.Column column, Path file, EnvOptions envOptions, Options options) {
+        this.column = column;
+        this.file = file;
+        this.writer = new SstFileWriter(envOptions, options);
+        try {
+            writer.open(file.toString());
+        } catch (RocksDBException e) {
+            writer.close();
+            throw new StorageException("cannot create the state file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public StateDelta.Column column() {
+        return column;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public long entries() {
+        return entries;
+    }
+
+    public void put(byte[] key, byte[] value) {
+        try {
+            writer.put(key, value);
+        } catch (RocksDBException e) {
+            throw new StorageException("writing entry " + entries + " of " + file + " failed: " + e.getMessage(), e);
+        }
+        entries++;
+    }
+
+    /**
+     * Completes and syncs the file. Returns false, and leaves no file, when nothing was put (RocksDB
+     * cannot make an SST file without entries).
+     */
+    public boolean finish() {
+        if (finished) {
+            throw new IllegalStateException(file + " is already finished");
+        }
+        finished = true;
+        if (entries == 0) {
+            return false;
+        }
+        try {
+            writer.finish();
+        } catch (RocksDBException e) {
+            throw new StorageException("finishing " + file + " failed: " + e.getMessage(), e);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+    }
+}
