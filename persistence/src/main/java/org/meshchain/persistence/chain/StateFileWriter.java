@@ -1,5 +1,6 @@
 package org.meshchain.persistence.chain;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.rocksdb.EnvOptions;
 import org.rocksdb.Options;
@@ -17,6 +18,9 @@ public final class StateFileWriter implements AutoCloseable {
     private final StateDelta.Column column;
     private final Path file;
     private final SstFileWriter writer;
+    /** Reused direct buffers: a put through them passes addresses to RocksDB instead of copying Java arrays. */
+    private ByteBuffer keyBuffer = ByteBuffer.allocateDirect(64);
+    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(1024);
     private long entries;
     private boolean finished;
 
@@ -45,8 +49,18 @@ public final class StateFileWriter implements AutoCloseable {
     }
 
     public void put(byte[] key, byte[] value) {
+        if (keyBuffer.capacity() < key.length) {
+            keyBuffer = ByteBuffer.allocateDirect(key.length);
+        }
+        if (valueBuffer.capacity() < value.length) {
+            valueBuffer = ByteBuffer.allocateDirect(Math.max(value.length, 2 * valueBuffer.capacity()));
+        }
+        keyBuffer.clear();
+        keyBuffer.put(key).flip();
+        valueBuffer.clear();
+        valueBuffer.put(value).flip();
         try {
-            writer.put(key, value);
+            writer.put(keyBuffer, valueBuffer);
         } catch (RocksDBException e) {
             throw new StorageException("writing entry " + entries + " of " + file + " failed: " + e.getMessage(), e);
         }

@@ -167,6 +167,9 @@ public final class SnapshotImporter {
                 }
             }
             writer.shutdownNow();
+            if (batch != null) {
+                batch.discard();
+            }
             deleteStaging(staging);
         }
         NodeKey root;
@@ -289,11 +292,11 @@ public final class SnapshotImporter {
         private final Path staging;
         private final int firstChunk;
         private final long version;
-        private final List<List<SmtEntry>> values = new ArrayList<>();
+        /** Values go into their file as their chunk is verified (they arrive in key order), on the verifying thread. */
+        private final StateFileWriter valueFile;
         private final List<byte[]> nodeKeys = new ArrayList<>();
         private final List<byte[]> nodeValues = new ArrayList<>();
         private int lastChunk;
-        private long entries;
         private long bytes;
 
         Batch(ChainStore chain, Path staging, int firstChunk, long version) {
@@ -302,14 +305,15 @@ public final class SnapshotImporter {
             this.firstChunk = firstChunk;
             this.lastChunk = firstChunk - 1;
             this.version = version;
+            this.valueFile = chain.stateFileWriter(StateDelta.Column.VALUES, staging.resolve("values-" + firstChunk + ".sst"));
         }
 
         void add(List<SmtEntry> chunkEntries, List<SmtNode> newNodes) {
-            values.add(chunkEntries);
             lastChunk++;
-            entries += chunkEntries.size();
             for (SmtEntry entry : chunkEntries) {
-                bytes += Hash32.LENGTH + entry.value().length();
+                byte[] value = entry.value().toByteArray();
+                valueFile.put(entry.path().toByteArray(), value);
+                bytes += Hash32.LENGTH + value.length;
             }
             for (SmtNode node : newNodes) {
                 if (node.key().version() != version) {
@@ -333,7 +337,7 @@ public final class SnapshotImporter {
         }
 
         long entries() {
-            return entries;
+            return valueFile.entries();
         }
 
         int firstChunk() {
@@ -344,18 +348,10 @@ public final class SnapshotImporter {
             return lastChunk;
         }
 
-        /** Writes and finishes both files and ingests them with the progress marker. */
+        /** Sorts and writes the node file, finishes both files and ingests them with the progress marker. */
         void ingest(byte[] marker) {
-            try (StateFileWriter valueFile = chain.stateFileWriter(StateDelta.Column.VALUES,
-                    staging.resolve("values-" + firstChunk + ".sst"));
-                    StateFileWriter nodeFile = chain.stateFileWriter(StateDelta.Column.NODES,
-                            staging.resolve("nodes-" + firstChunk + ".sst"))) {
-                for (List<SmtEntry> chunkEntries : values) {
-                    for (SmtEntry entry : chunkEntries) {
-                        valueFile.put(entry.path().toByteArray(), entry.value().toByteArray());
-                    }
-                }
-                values.clear();
+            try (StateFileWriter nodeFile = chain.stateFileWriter(StateDelta.Column.NODES,
+                    staging.resolve("nodes-" + firstChunk + ".sst"))) {
                 for (int index : keyOrder(nodeKeys)) {
                     nodeFile.put(nodeKeys.get(index), nodeValues.get(index));
                 }
@@ -369,7 +365,14 @@ public final class SnapshotImporter {
                     files.add(nodeFile);
                 }
                 chain.ingestSnapshotFiles(files, marker);
+            } finally {
+                valueFile.close();
             }
+        }
+
+        /** Releases a batch that will not be ingested. */
+        void discard() {
+            valueFile.close();
         }
     }
 
