@@ -49,16 +49,21 @@ public final class StateFileWriter implements AutoCloseable {
     }
 
     public void put(byte[] key, byte[] value) {
-        if (keyBuffer.capacity() < key.length) {
-            keyBuffer = ByteBuffer.allocateDirect(key.length);
+        put(key, 0, key.length, value, 0, value.length);
+    }
+
+    /** Puts {@code key[keyOffset, +keyLength)} → {@code value[valueOffset, +valueLength)}. */
+    public void put(byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset, int valueLength) {
+        if (keyBuffer.capacity() < keyLength) {
+            keyBuffer = ByteBuffer.allocateDirect(keyLength);
         }
-        if (valueBuffer.capacity() < value.length) {
-            valueBuffer = ByteBuffer.allocateDirect(Math.max(value.length, 2 * valueBuffer.capacity()));
+        if (valueBuffer.capacity() < valueLength) {
+            valueBuffer = ByteBuffer.allocateDirect(Math.max(valueLength, 2 * valueBuffer.capacity()));
         }
         keyBuffer.clear();
-        keyBuffer.put(key).flip();
+        keyBuffer.put(key, keyOffset, keyLength).flip();
         valueBuffer.clear();
-        valueBuffer.put(value).flip();
+        valueBuffer.put(value, valueOffset, valueLength).flip();
         try {
             writer.put(keyBuffer, valueBuffer);
         } catch (RocksDBException e) {

@@ -237,53 +237,6 @@ public final class SnapshotImporter {
     }
 
     /**
-     * Sorts node keys (all of one version, so ordered by their 32-byte hash) without touching them
-     * in the common case: each node gets one long, the top 40 bits of its hash (sign-flipped so a
-     * signed sort orders them unsigned) above its 24-bit index, and a primitive sort of those longs
-     * orders the nodes. Keys whose 40-bit prefixes tie (a few percent of batches of 300,000 nodes hold one such pair) are
-     * put in order by a comparison of their whole keys.
-     */
-    static int[] keyOrder(List<byte[]> keys) {
-        int count = keys.size();
-        if (count > MAX_BATCH_NODES) {
-            throw new IllegalArgumentException(count + " nodes in one batch, at most " + MAX_BATCH_NODES);
-        }
-        long[] packed = new long[count];
-        for (int i = 0; i < count; i++) {
-            long prefix = ByteBuffer.wrap(keys.get(i)).getLong(8);
-            packed[i] = ((prefix >>> INDEX_BITS) << INDEX_BITS ^ Long.MIN_VALUE) | i;
-        }
-        java.util.Arrays.sort(packed);
-        int[] order = new int[count];
-        for (int i = 0; i < count; i++) {
-            order[i] = (int) (packed[i] & INDEX_MASK);
-        }
-        for (int runStart = 0; runStart < count; ) {
-            int runEnd = runStart + 1;
-            while (runEnd < count && (packed[runEnd] & ~INDEX_MASK) == (packed[runStart] & ~INDEX_MASK)) {
-                runEnd++;
-            }
-            if (runEnd - runStart > 1) {
-                Integer[] run = new Integer[runEnd - runStart];
-                for (int i = 0; i < run.length; i++) {
-                    run[i] = order[runStart + i];
-                }
-                java.util.Arrays.sort(run, (x, y) -> java.util.Arrays.compareUnsigned(keys.get(x), keys.get(y)));
-                for (int i = 0; i < run.length; i++) {
-                    order[runStart + i] = run[i];
-                }
-            }
-            runStart = runEnd;
-        }
-        return order;
-    }
-
-    private static final int INDEX_BITS = 24;
-    private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
-    /** Nodes one batch may hold: what {@link #keyOrder}'s index bits can number. */
-    static final int MAX_BATCH_NODES = 1 << INDEX_BITS;
-
-    /**
      * Verified chunks not yet in the store. {@link #ingest} (on the writer thread) streams the
      * values into an SST file in key order, sorts the nodes into a second one and ingests both.
      */
@@ -294,8 +247,7 @@ public final class SnapshotImporter {
         private final long version;
         /** Values go into their file as their chunk is verified (they arrive in key order), on the verifying thread. */
         private final StateFileWriter valueFile;
-        private final List<byte[]> nodeKeys = new ArrayList<>();
-        private final List<byte[]> nodeValues = new ArrayList<>();
+        private final NodeRun nodes = new NodeRun();
         private int lastChunk;
         private long bytes;
 
@@ -321,8 +273,7 @@ public final class SnapshotImporter {
                 }
                 byte[] key = node.key().toBytes();
                 byte[] value = SmtNodeCodec.encode(node);
-                nodeKeys.add(key);
-                nodeValues.add(value);
+                nodes.add(key, value);
                 bytes += key.length + value.length;
             }
         }
@@ -331,9 +282,9 @@ public final class SnapshotImporter {
             return bytes;
         }
 
-        /** Whether the next chunk might not fit in {@link #keyOrder}'s numbering (never at sane batch sizes). */
+        /** Whether the next chunk's nodes might not fit in the run (never at sane batch sizes). */
         boolean nodesNearLimit() {
-            return nodeKeys.size() > MAX_BATCH_NODES / 2;
+            return nodes.size() > NodeRun.MAX_NODES / 2;
         }
 
         long entries() {
@@ -352,11 +303,7 @@ public final class SnapshotImporter {
         void ingest(byte[] marker) {
             try (StateFileWriter nodeFile = chain.stateFileWriter(StateDelta.Column.NODES,
                     staging.resolve("nodes-" + firstChunk + ".sst"))) {
-                for (int index : keyOrder(nodeKeys)) {
-                    nodeFile.put(nodeKeys.get(index), nodeValues.get(index));
-                }
-                nodeKeys.clear();
-                nodeValues.clear();
+                nodes.writeSorted(nodeFile);
                 List<StateFileWriter> files = new ArrayList<>(2);
                 if (valueFile.finish()) {
                     files.add(valueFile);

@@ -15,13 +15,14 @@ class NodeKeyOrderTest {
     @Test
     void ordersNodeKeysAsAnUnsignedSortOfTheWholeKeysEvenWhenPrefixesTie() {
         Random random = new Random(11);
+        NodeRun run = new NodeRun();
         List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             byte[] key = ByteBuffer.allocate(40).putLong(9).array();
             byte[] hash = new byte[32];
             random.nextBytes(hash);
             if (i % 4 == 0) {
-                // a handful of shared prefixes (high bytes included, to exercise the unsigned order)
+                // a handful of shared 40-bit prefixes (high bytes included, to exercise the unsigned order)
                 hash[0] = (byte) (0xF0 | (i % 3));
                 hash[1] = 0;
                 hash[2] = (byte) 0x80;
@@ -30,20 +31,17 @@ class NodeKeyOrderTest {
             }
             System.arraycopy(hash, 0, key, 8, 32);
             keys.add(key);
+            // values of varying length, enough to fill more than one page
+            run.add(key, new byte[random.nextInt(600)]);
         }
-        int[] order = SnapshotImporter.keyOrder(keys);
+        int[] order = run.keyOrder();
         List<byte[]> expected = new ArrayList<>(keys);
         expected.sort(Arrays::compareUnsigned);
         assertThat(order).hasSize(keys.size());
         for (int i = 0; i < order.length; i++) {
-            assertThat(keys.get(order[i])).as("position " + i).isEqualTo(expected.get(i));
+            assertThat(run.key(order[i])).as("position " + i).isEqualTo(expected.get(i));
         }
         assertThat(Arrays.stream(order).distinct().count()).isEqualTo(keys.size());
-        assertThat(SnapshotImporter.keyOrder(List.of())).isEmpty();
-    }
-
-    @Test
-    void aSingleKeyIsItsOwnOrder() {
-        assertThat(SnapshotImporter.keyOrder(List.of(new byte[40]))).containsExactly(0);
+        assertThat(new NodeRun().keyOrder()).isEmpty();
     }
 }
