@@ -32,6 +32,8 @@ final class NodeRun {
     private int pageUsed;
     /** Per node: page index (high 32 bits) and offset in the page (low 32 bits). */
     private long[] positions = new long[1 << 12];
+    /** Per node: its sort key for {@link #keyOrder} (hash prefix above the node's index), made as it is added. */
+    private long[] sortKeys = new long[1 << 12];
     private int size;
     private long bytes;
 
@@ -53,7 +55,10 @@ final class NodeRun {
         System.arraycopy(value, 0, page, pageUsed + KEY_BYTES + 4, value.length);
         if (size == positions.length) {
             positions = Arrays.copyOf(positions, size * 2);
+            sortKeys = Arrays.copyOf(sortKeys, size * 2);
         }
+        long prefix = (long) LONG_BE.get(key, 8);
+        sortKeys[size] = ((prefix >>> INDEX_BITS) << INDEX_BITS ^ Long.MIN_VALUE) | size;
         positions[size++] = ((long) (pages.size() - 1) << 32) | pageUsed;
         pageUsed += record;
         bytes += KEY_BYTES + value.length;
@@ -87,11 +92,7 @@ final class NodeRun {
      * are put in order by comparing their whole keys.
      */
     int[] keyOrder() {
-        long[] packed = new long[size];
-        for (int i = 0; i < size; i++) {
-            long prefix = (long) LONG_BE.get(pages.get((int) (positions[i] >>> 32)), (int) positions[i] + 8);
-            packed[i] = ((prefix >>> INDEX_BITS) << INDEX_BITS ^ Long.MIN_VALUE) | i;
-        }
+        long[] packed = Arrays.copyOf(sortKeys, size);
         Arrays.sort(packed);
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
