@@ -131,6 +131,7 @@ public final class ChainStore implements AutoCloseable {
         try {
             BlockBasedTableConfig table = tableConfig(config, resources);
             ColumnFamilyOptions columnOptions = track(resources, columnOptions(table));
+            ColumnFamilyOptions hashIndexOptions = track(resources, hashIndexOptions(table));
             DBOptions dbOptions = track(resources, new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -139,12 +140,14 @@ public final class ChainStore implements AutoCloseable {
                     // flushes and compactions run beside commits instead of queueing behind one another
                     .setMaxBackgroundJobs(4)
                     // spread fsync cost of SST writes instead of one large flush stall
-                    .setBytesPerSync(1 << 20));
+                    .setBytesPerSync(1 << 20)
+                    // required by the hash memtables of the id indexes; one writer, so never used anyway
+                    .setAllowConcurrentMemtableWrite(false));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
             for (Family family : Family.values()) {
                 descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes(StandardCharsets.US_ASCII),
-                        columnOptions));
+                        family == Family.TX_INDEX || family == Family.BLOCK_INDEX ? hashIndexOptions : columnOptions));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
@@ -189,6 +192,23 @@ public final class ChainStore implements AutoCloseable {
                 .setBlockSize(16 * 1024)
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true);
+    }
+
+    /** Bucket count of an id index's hash memtable: ~2 MiB of bucket heads, ~1 entry per bucket at 64 MiB. */
+    static final int HASH_INDEX_BUCKETS = 1 << 18;
+
+    /**
+     * Options of the id indexes ({@code tx_index}, {@code block_index}: 32-byte hash → location),
+     * which are only ever read by exact key, never iterated. Their memtable is a hash table of
+     * linked lists (prefix = the whole 32-byte key) instead of a skiplist: a commit inserts 1,000
+     * random tx ids, and a skiplist insert walks ~log2(entries) nodes with a cache miss each, a
+     * hash insert touches one bucket (ADR 0056). SST files, bloom filters and reads are as before.
+     * Never iterate these families: with a prefix extractor an iterator only sees one prefix.
+     */
+    private static ColumnFamilyOptions hashIndexOptions(BlockBasedTableConfig table) {
+        return columnOptions(table)
+                .useFixedLengthPrefixExtractor(32)
+                .setMemTableConfig(new org.rocksdb.HashLinkedListMemTableConfig().setBucketCount(HASH_INDEX_BUCKETS));
     }
 
     private static ColumnFamilyOptions columnOptions(BlockBasedTableConfig table) {
@@ -617,8 +637,14 @@ public final class ChainStore implements AutoCloseable {
     /** Estimated bytes on disk: SST files of every column family plus the memtables not yet flushed. */
     public long approximateDiskUsage() {
         try {
+            // a hash memtable's bucket array is allocated up front and holds no data to be written
+            long emptyBuckets = 0;
+            for (Family family : List.of(Family.TX_INDEX, Family.BLOCK_INDEX)) {
+                long memtables = 1 + db.getLongProperty(family(family), "rocksdb.num-immutable-mem-table");
+                emptyBuckets += memtables * HASH_INDEX_BUCKETS * (long) Long.BYTES;
+            }
             return db.getAggregatedLongProperty("rocksdb.total-sst-files-size")
-                    + db.getAggregatedLongProperty("rocksdb.size-all-mem-tables");
+                    + Math.max(0, db.getAggregatedLongProperty("rocksdb.size-all-mem-tables") - emptyBuckets);
         } catch (RocksDBException e) {
             throw new StorageException("cannot read RocksDB size properties: " + e.getMessage(), e);
         }
