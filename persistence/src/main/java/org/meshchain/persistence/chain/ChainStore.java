@@ -90,7 +90,10 @@ public final class ChainStore implements AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle[] families;
     private final WriteOptions syncWrites;
-    private final WriteBatch commitBatch;
+    /** Column family ids by {@link Family} ordinal, for {@link BatchBuilder}. */
+    private final int[] familyIds;
+    /** The commit's batch, built in Java; reused across commits (one writer). */
+    private final BatchBuilder commitBatch;
     /** Table options of the SST files a snapshot import writes and ingests. */
     private final Options importFileOptions;
     private final EnvOptions importEnvOptions;
@@ -112,8 +115,11 @@ public final class ChainStore implements AutoCloseable {
         this.db = db;
         this.families = families;
         this.syncWrites = syncWrites;
-        this.commitBatch = new WriteBatch();
-        resources.add(commitBatch);
+        this.familyIds = new int[families.length];
+        for (int i = 0; i < families.length; i++) {
+            familyIds[i] = families[i].getID();
+        }
+        this.commitBatch = new BatchBuilder(1 << 20);
     }
 
     /**
@@ -261,6 +267,10 @@ public final class ChainStore implements AutoCloseable {
         return families[family.ordinal()];
     }
 
+    private int familyId(Family family) {
+        return familyIds[family.ordinal()];
+    }
+
     static byte[] heightKey(long height) {
         return ByteBuffer.allocate(8).putLong(height).array();
     }
@@ -357,25 +367,25 @@ public final class ChainStore implements AutoCloseable {
             throw new CommitRejectedException(new StorageError.QuotaExceeded(used, incoming, config.quotaBytes()));
         }
 
-        // one batch object reused across commits (one writer): clear() keeps its native buffer
-        WriteBatch batch = commitBatch;
+        // the batch is built in Java and crosses JNI once (BatchBuilder); the builder's buffer is reused
+        BatchBuilder builder = commitBatch;
         try {
-            batch.clear();
-            putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
-            byte[] location = positionKey(height, 0);
-            ColumnFamilyHandle txIndex = family(Family.TX_INDEX);
+            builder.clear();
+            putBlockWithHead(builder, block, blockId, encodedBlock, certificate);
+            int txIndex = familyId(Family.TX_INDEX);
             for (int position : inKeyOrder(txIds)) {
-                ByteBuffer.wrap(location).putInt(8, position);
-                batch.put(txIndex, txIds.get(position).toByteArray(), location);
+                builder.put(txIndex, txIds.get(position).toByteArray(), positionKey(height, position));
             }
             // all receipts of the block in one value: one put instead of one per transaction
-            batch.put(family(Family.RECEIPTS), heightKey(height), receiptsBlob);
-            addStateWrites(batch, delta);
-            db.write(syncWrites, batch);
+            builder.put(familyId(Family.RECEIPTS), heightKey(height), receiptsBlob);
+            addStateWrites(builder, delta);
+            try (WriteBatch batch = builder.toWriteBatch()) {
+                db.write(syncWrites, batch);
+            }
         } catch (RocksDBException e) {
             throw new StorageException("commit of block " + height + " failed: " + e.getMessage(), e);
         } finally {
-            batch.clear();
+            builder.clear();
         }
         Head committed = new Head(height, blockId);
         head = committed;
@@ -423,21 +433,18 @@ public final class ChainStore implements AutoCloseable {
     }
 
     /** Block (id-prefixed), header, id index, certificate and the head pointer, into one batch. */
-    private void putBlockWithHead(WriteBatch batch, Block block, Hash32 blockId, byte[] encodedBlock,
-            QuorumCertificate certificate) throws RocksDBException {
+    private void putBlockWithHead(BatchBuilder batch, Block block, Hash32 blockId, byte[] encodedBlock,
+            QuorumCertificate certificate) {
         long height = block.header().height();
         byte[] heightKey = heightKey(height);
-        byte[] blockValue = new byte[32 + encodedBlock.length];
-        blockId.copyTo(blockValue, 0);
-        System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
-        batch.put(family(Family.BLOCKS), heightKey, blockValue);
-        batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
-        batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
-        batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
+        batch.putParts(familyId(Family.BLOCKS), heightKey, blockId.toByteArray(), encodedBlock);
+        batch.put(familyId(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
+        batch.put(familyId(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
+        batch.put(familyId(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
         byte[] headValue = new byte[40];
         ByteBuffer.wrap(headValue).putLong(height);
         blockId.copyTo(headValue, 8);
-        batch.put(family(Family.META), META_HEAD, headValue);
+        batch.put(familyId(Family.META), META_HEAD, headValue);
     }
 
     static Family familyOf(StateDelta.Column column) {
@@ -468,12 +475,12 @@ public final class ChainStore implements AutoCloseable {
     }
 
     /** State writes by column and key (see {@link #inKeyOrder}); a stable sort keeps writes to one key in order. */
-    private void addStateWrites(WriteBatch batch, StateDelta delta) throws RocksDBException {
+    private void addStateWrites(BatchBuilder batch, StateDelta delta) {
         List<StateDelta.Write> sorted = new ArrayList<>(delta.writes());
         sorted.sort((a, b) -> a.column() != b.column() ? a.column().compareTo(b.column())
                 : java.util.Arrays.compareUnsigned(a.key(), b.key()));
         for (StateDelta.Write write : sorted) {
-            ColumnFamilyHandle handle = family(familyOf(write.column()));
+            int handle = familyId(familyOf(write.column()));
             if (write.value() == null) {
                 batch.delete(handle, write.key());
             } else {
@@ -488,8 +495,9 @@ public final class ChainStore implements AutoCloseable {
      */
     public synchronized void writeState(StateDelta delta) {
         checkOpen();
-        try (WriteBatch batch = new WriteBatch()) {
-            addStateWrites(batch, delta);
+        BatchBuilder builder = new BatchBuilder((int) Math.min(1 << 20, delta.byteSize() + 64L * delta.writes().size()));
+        addStateWrites(builder, delta);
+        try (WriteBatch batch = builder.toWriteBatch()) {
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("state write failed: " + e.getMessage(), e);
@@ -563,11 +571,12 @@ public final class ChainStore implements AutoCloseable {
             throw new IllegalArgumentException("certificate does not name the snapshot's block");
         }
         byte[] encodedBlock = DomainCodecs.encode(block);
-        try (WriteBatch batch = new WriteBatch()) {
-            putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
-            addStateWrites(batch, delta);
-            batch.put(family(Family.META), META_PRUNED_BELOW, heightKey(height));
-            batch.delete(family(Family.META), META_SNAPSHOT_IMPORT);
+        BatchBuilder builder = new BatchBuilder(encodedBlock.length + 4096);
+        putBlockWithHead(builder, block, blockId, encodedBlock, certificate);
+        addStateWrites(builder, delta);
+        builder.put(familyId(Family.META), META_PRUNED_BELOW, heightKey(height));
+        builder.delete(familyId(Family.META), META_SNAPSHOT_IMPORT);
+        try (WriteBatch batch = builder.toWriteBatch()) {
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("installing the snapshot base failed: " + e.getMessage(), e);
