@@ -62,13 +62,21 @@ public final class StorageBench {
             // and time spent waiting for a core excluded): what the code costs, apart from the disk and
             // the neighbours on a shared machine
             double[] commitCpuMs = new double[MEASURED_BLOCKS];
+            // the disk's own sync latency under the same conditions as the commits (memtable flushes
+            // and compactions running, the neighbours' I/O): after every measured commit, one append
+            // of a block's size + fdatasync to a file beside the store
+            double[] interleavedSyncMs = new double[MEASURED_BLOCKS];
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             int loadPerWarmupBlock = accounts / WARMUP_BLOCKS + 1;
             int nextAccount = 0;
             SplittableRandom touched = new SplittableRandom(7);
+            SyncProbe interleavedProbe = null;
             for (int i = 0; i < totalBlocks; i++) {
                 // signed just before its commit (not measured), so the heap holds one block, not the chain
                 Block block = builder.next();
+                if (i == WARMUP_BLOCKS) {
+                    interleavedProbe = new SyncProbe(dir.resolve("fsync-probe-interleaved"), DomainCodecs.encode(block).length);
+                }
                 List<StateDelta.Write> values = new ArrayList<>();
                 if (i < WARMUP_BLOCKS) {
                     for (int a = 0; a < loadPerWarmupBlock && nextAccount < accounts; a++, nextAccount++) {
@@ -93,6 +101,7 @@ public final class StorageBench {
                 if (i >= WARMUP_BLOCKS) {
                     commitMs[i - WARMUP_BLOCKS] = elapsed / 1e6;
                     commitCpuMs[i - WARMUP_BLOCKS] = cpu / 1e6;
+                    interleavedSyncMs[i - WARMUP_BLOCKS] = interleavedProbe.appendAndSyncMs();
                 }
             }
             int blockBytes = DomainCodecs.encode(builder.next()).length;
@@ -100,6 +109,10 @@ public final class StorageBench {
             System.out.printf("disk bound in the same run: append %d bytes (one encoded block) + fdatasync: p50 %s ms, p99 %s ms%n",
                     blockBytes, BenchStats.format(BenchStats.percentile(fsyncMs, 50)),
                     BenchStats.format(BenchStats.percentile(fsyncMs, 99)));
+            System.out.printf("disk sync interleaved with the commits (append %d bytes + fdatasync after each): p50 %s ms, p99 %s ms%n",
+                    interleavedProbe.bytes(), BenchStats.format(BenchStats.percentile(interleavedSyncMs, 50)),
+                    BenchStats.format(BenchStats.percentile(interleavedSyncMs, 99)));
+            interleavedProbe.close();
             System.out.printf("commit CPU time of the committing thread: p50 %s ms, p99 %s ms%n",
                     BenchStats.format(BenchStats.percentile(commitCpuMs, 50)),
                     BenchStats.format(BenchStats.percentile(commitCpuMs, 99)));
@@ -168,6 +181,40 @@ public final class StorageBench {
             parent = block.id();
             height++;
             return block;
+        }
+    }
+
+    /** Appends {@code bytes} to a file and fdatasyncs it, one sample per call. */
+    private static final class SyncProbe implements AutoCloseable {
+        private final Path file;
+        private final java.nio.channels.FileChannel channel;
+        private final ByteBuffer buffer;
+
+        SyncProbe(Path file, int bytes) throws IOException {
+            this.file = file;
+            this.channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE);
+            this.buffer = ByteBuffer.allocate(bytes);
+        }
+
+        int bytes() {
+            return buffer.capacity();
+        }
+
+        double appendAndSyncMs() throws IOException {
+            buffer.clear();
+            long start = System.nanoTime();
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
+            return (System.nanoTime() - start) / 1e6;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            Files.delete(file);
         }
     }
 

@@ -20,7 +20,10 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -87,9 +90,13 @@ public final class ChainStore implements AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle[] families;
     private final WriteOptions syncWrites;
-    private final WriteBatch commitBatch;
-    /** Logged but not synced: bulk writes whose durability a later synced write provides. */
-    private final WriteOptions bufferedWrites;
+    /** Column family ids by {@link Family} ordinal, for {@link BatchBuilder}. */
+    private final int[] familyIds;
+    /** The commit's batch, built in Java; reused across commits (one writer). */
+    private final BatchBuilder commitBatch;
+    /** Table options of the SST files a snapshot import writes and ingests. */
+    private final Options importFileOptions;
+    private final EnvOptions importEnvOptions;
     private volatile Head head;
     private volatile long prunedBelow;
     /** Whether the last commit found the store past quota × high-water fraction. */
@@ -97,7 +104,10 @@ public final class ChainStore implements AutoCloseable {
     private volatile boolean closed;
 
     private ChainStore(Path directory, ChainStoreConfig config, DomainCodecs codecs, List<AutoCloseable> resources,
-            RocksDB db, ColumnFamilyHandle[] families, WriteOptions syncWrites) {
+            RocksDB db, ColumnFamilyHandle[] families, WriteOptions syncWrites, Options importFileOptions) {
+        this.importFileOptions = importFileOptions;
+        this.importEnvOptions = new EnvOptions();
+        resources.add(importEnvOptions);
         this.directory = directory;
         this.config = config;
         this.codecs = codecs;
@@ -105,10 +115,11 @@ public final class ChainStore implements AutoCloseable {
         this.db = db;
         this.families = families;
         this.syncWrites = syncWrites;
-        this.commitBatch = new WriteBatch();
-        resources.add(commitBatch);
-        this.bufferedWrites = new WriteOptions().setSync(false);
-        resources.add(bufferedWrites);
+        this.familyIds = new int[families.length];
+        for (int i = 0; i < families.length; i++) {
+            familyIds[i] = families[i].getID();
+        }
+        this.commitBatch = new BatchBuilder(1 << 20);
     }
 
     /**
@@ -124,7 +135,9 @@ public final class ChainStore implements AutoCloseable {
             throw new StorageException("cannot create the chain store directory " + directory + ": " + e, e);
         }
         try {
-            ColumnFamilyOptions columnOptions = track(resources, columnOptions(config, resources));
+            BlockBasedTableConfig table = tableConfig(config, resources);
+            ColumnFamilyOptions columnOptions = track(resources, columnOptions(table));
+            ColumnFamilyOptions hashIndexOptions = track(resources, hashIndexOptions(table));
             DBOptions dbOptions = track(resources, new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -133,12 +146,14 @@ public final class ChainStore implements AutoCloseable {
                     // flushes and compactions run beside commits instead of queueing behind one another
                     .setMaxBackgroundJobs(4)
                     // spread fsync cost of SST writes instead of one large flush stall
-                    .setBytesPerSync(1 << 20));
+                    .setBytesPerSync(1 << 20)
+                    // required by the hash memtables of the id indexes; one writer, so never used anyway
+                    .setAllowConcurrentMemtableWrite(false));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
             for (Family family : Family.values()) {
                 descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes(StandardCharsets.US_ASCII),
-                        columnOptions));
+                        family == Family.TX_INDEX || family == Family.BLOCK_INDEX ? hashIndexOptions : columnOptions));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
@@ -149,7 +164,8 @@ public final class ChainStore implements AutoCloseable {
                 families[family.ordinal()] = handles.get(family.ordinal() + 1);
             }
             WriteOptions syncWrites = track(resources, new WriteOptions().setSync(true));
-            ChainStore store = new ChainStore(directory, config, codecs, resources, db, families, syncWrites);
+            Options importFileOptions = track(resources, importFileOptions(dbOptions, table));
+            ChainStore store = new ChainStore(directory, config, codecs, resources, db, families, syncWrites, importFileOptions);
             store.checkSchema();
             store.head = store.readHead(null);
             store.prunedBelow = store.readLong(null, Family.META, META_PRUNED_BELOW).orElse(0L);
@@ -173,15 +189,35 @@ public final class ChainStore implements AutoCloseable {
      * is wasted CPU on the commit path), LZ4 for the middle levels (cheap to decompress on reads),
      * ZSTD for the bottommost level where most of the data settles.
      */
-    private static ColumnFamilyOptions columnOptions(ChainStoreConfig config, List<AutoCloseable> resources) {
+    private static BlockBasedTableConfig tableConfig(ChainStoreConfig config, List<AutoCloseable> resources) {
         LRUCache cache = track(resources, new LRUCache(config.blockCacheBytes()));
         BloomFilter bloom = track(resources, new BloomFilter(10, false));
-        BlockBasedTableConfig table = new BlockBasedTableConfig()
+        return new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setFilterPolicy(bloom)
                 .setBlockSize(16 * 1024)
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true);
+    }
+
+    /** Bucket count of an id index's hash memtable: ~2 MiB of bucket heads, ~1 entry per bucket at 64 MiB. */
+    static final int HASH_INDEX_BUCKETS = 1 << 18;
+
+    /**
+     * Options of the id indexes ({@code tx_index}, {@code block_index}: 32-byte hash → location),
+     * which are only ever read by exact key, never iterated. Their memtable is a hash table of
+     * linked lists (prefix = the whole 32-byte key) instead of a skiplist: a commit inserts 1,000
+     * random tx ids, and a skiplist insert walks ~log2(entries) nodes with a cache miss each, a
+     * hash insert touches one bucket (ADR 0056). SST files, bloom filters and reads are as before.
+     * Never iterate these families: with a prefix extractor an iterator only sees one prefix.
+     */
+    private static ColumnFamilyOptions hashIndexOptions(BlockBasedTableConfig table) {
+        return columnOptions(table)
+                .useFixedLengthPrefixExtractor(32)
+                .setMemTableConfig(new org.rocksdb.HashLinkedListMemTableConfig().setBucketCount(HASH_INDEX_BUCKETS));
+    }
+
+    private static ColumnFamilyOptions columnOptions(BlockBasedTableConfig table) {
         return new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setNumLevels(7)
@@ -191,6 +227,24 @@ public final class ChainStore implements AutoCloseable {
                         CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION,
                         CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION))
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION);
+    }
+
+    /**
+     * Options of the SST files a snapshot import writes ({@link StateFileWriter}): the column
+     * families' table format (bloom filters, block size) so the files serve reads as they are, but
+     * no compression: state nodes are hashes and values are small and random, so compressing them
+     * costs CPU on the import path for little space, and a later compaction recompresses them by level.
+     */
+    private static Options importFileOptions(DBOptions dbOptions, BlockBasedTableConfig table) {
+        ColumnFamilyOptions columns = new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.NO_COMPRESSION)
+                .setBottommostCompressionType(CompressionType.DISABLE_COMPRESSION_OPTION);
+        try {
+            return new Options(dbOptions, columns);
+        } finally {
+            columns.close();
+        }
     }
 
     private void checkSchema() throws RocksDBException {
@@ -211,6 +265,10 @@ public final class ChainStore implements AutoCloseable {
 
     ColumnFamilyHandle family(Family family) {
         return families[family.ordinal()];
+    }
+
+    private int familyId(Family family) {
+        return familyIds[family.ordinal()];
     }
 
     static byte[] heightKey(long height) {
@@ -309,25 +367,25 @@ public final class ChainStore implements AutoCloseable {
             throw new CommitRejectedException(new StorageError.QuotaExceeded(used, incoming, config.quotaBytes()));
         }
 
-        // one batch object reused across commits (one writer): clear() keeps its native buffer
-        WriteBatch batch = commitBatch;
+        // the batch is built in Java and crosses JNI once (BatchBuilder); the builder's buffer is reused
+        BatchBuilder builder = commitBatch;
         try {
-            batch.clear();
-            putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
-            byte[] location = positionKey(height, 0);
-            ColumnFamilyHandle txIndex = family(Family.TX_INDEX);
+            builder.clear();
+            putBlockWithHead(builder, block, blockId, encodedBlock, certificate);
+            int txIndex = familyId(Family.TX_INDEX);
             for (int position : inKeyOrder(txIds)) {
-                ByteBuffer.wrap(location).putInt(8, position);
-                batch.put(txIndex, txIds.get(position).toByteArray(), location);
+                builder.put(txIndex, txIds.get(position).toByteArray(), positionKey(height, position));
             }
             // all receipts of the block in one value: one put instead of one per transaction
-            batch.put(family(Family.RECEIPTS), heightKey(height), receiptsBlob);
-            addStateWrites(batch, delta);
-            db.write(syncWrites, batch);
+            builder.put(familyId(Family.RECEIPTS), heightKey(height), receiptsBlob);
+            addStateWrites(builder, delta);
+            try (WriteBatch batch = builder.toWriteBatch()) {
+                db.write(syncWrites, batch);
+            }
         } catch (RocksDBException e) {
             throw new StorageException("commit of block " + height + " failed: " + e.getMessage(), e);
         } finally {
-            batch.clear();
+            builder.clear();
         }
         Head committed = new Head(height, blockId);
         head = committed;
@@ -375,21 +433,18 @@ public final class ChainStore implements AutoCloseable {
     }
 
     /** Block (id-prefixed), header, id index, certificate and the head pointer, into one batch. */
-    private void putBlockWithHead(WriteBatch batch, Block block, Hash32 blockId, byte[] encodedBlock,
-            QuorumCertificate certificate) throws RocksDBException {
+    private void putBlockWithHead(BatchBuilder batch, Block block, Hash32 blockId, byte[] encodedBlock,
+            QuorumCertificate certificate) {
         long height = block.header().height();
         byte[] heightKey = heightKey(height);
-        byte[] blockValue = new byte[32 + encodedBlock.length];
-        blockId.copyTo(blockValue, 0);
-        System.arraycopy(encodedBlock, 0, blockValue, 32, encodedBlock.length);
-        batch.put(family(Family.BLOCKS), heightKey, blockValue);
-        batch.put(family(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
-        batch.put(family(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
-        batch.put(family(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
+        batch.putParts(familyId(Family.BLOCKS), heightKey, blockId.toByteArray(), encodedBlock);
+        batch.put(familyId(Family.HEADERS), heightKey, DomainCodecs.encode(block.header()));
+        batch.put(familyId(Family.BLOCK_INDEX), blockId.toByteArray(), heightKey);
+        batch.put(familyId(Family.CONSENSUS), heightKey, codecs.quorumCertificate().encode(certificate));
         byte[] headValue = new byte[40];
         ByteBuffer.wrap(headValue).putLong(height);
         blockId.copyTo(headValue, 8);
-        batch.put(family(Family.META), META_HEAD, headValue);
+        batch.put(familyId(Family.META), META_HEAD, headValue);
     }
 
     static Family familyOf(StateDelta.Column column) {
@@ -420,12 +475,12 @@ public final class ChainStore implements AutoCloseable {
     }
 
     /** State writes by column and key (see {@link #inKeyOrder}); a stable sort keeps writes to one key in order. */
-    private void addStateWrites(WriteBatch batch, StateDelta delta) throws RocksDBException {
+    private void addStateWrites(BatchBuilder batch, StateDelta delta) {
         List<StateDelta.Write> sorted = new ArrayList<>(delta.writes());
         sorted.sort((a, b) -> a.column() != b.column() ? a.column().compareTo(b.column())
                 : java.util.Arrays.compareUnsigned(a.key(), b.key()));
         for (StateDelta.Write write : sorted) {
-            ColumnFamilyHandle handle = family(familyOf(write.column()));
+            int handle = familyId(familyOf(write.column()));
             if (write.value() == null) {
                 batch.delete(handle, write.key());
             } else {
@@ -440,8 +495,9 @@ public final class ChainStore implements AutoCloseable {
      */
     public synchronized void writeState(StateDelta delta) {
         checkOpen();
-        try (WriteBatch batch = new WriteBatch()) {
-            addStateWrites(batch, delta);
+        BatchBuilder builder = new BatchBuilder((int) Math.min(1 << 20, delta.byteSize() + 64L * delta.writes().size()));
+        addStateWrites(builder, delta);
+        try (WriteBatch batch = builder.toWriteBatch()) {
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("state write failed: " + e.getMessage(), e);
@@ -458,28 +514,43 @@ public final class ChainStore implements AutoCloseable {
         }
     }
 
-    /** Writes one imported chunk's state together with the import's progress marker (one synced batch). */
-    public void writeSnapshotChunk(StateDelta delta, byte[] progress) {
-        writeSnapshotChunk(delta, progress, true);
+    /**
+     * Where a snapshot import stages its SST files: inside the data directory, so ingesting them is
+     * a rename on the same file system, not a copy.
+     */
+    public Path importStagingDirectory() {
+        return directory.resolve("import-staging");
+    }
+
+    /** A writer of one SST file of {@code column} entries, to be ingested by {@link #ingestSnapshotFiles}. */
+    public StateFileWriter stateFileWriter(StateDelta.Column column, Path file) {
+        checkOpen();
+        return new StateFileWriter(column, file, importEnvOptions, importFileOptions);
     }
 
     /**
-     * Writes one imported chunk's state together with the import's progress marker in one batch,
-     * synced or not. Unsynced batches are still atomic and stay in write order in RocksDB's log, so
-     * after a crash the marker never describes data that is missing; a later synced write makes them
-     * all durable.
+     * Adds finished SST files of a verified snapshot import to the store, then records the import's
+     * progress marker in a synced write. Ingestion bypasses the log and the memtables: RocksDB syncs
+     * each file and the directory and records it in its (synced) manifest before it returns, so the
+     * entries are durable before the marker that counts them. A crash between the two leaves entries
+     * the marker does not count yet; the import then writes them again, with the same content
+     * (values by path, nodes by content hash), which is harmless. Files are moved, not copied.
      */
-    public synchronized void writeSnapshotChunk(StateDelta delta, byte[] progress, boolean sync) {
+    public synchronized void ingestSnapshotFiles(List<StateFileWriter> files, byte[] progress) {
         checkOpen();
         if (head != null) {
             throw new IllegalStateException("snapshot import into a store that already has a chain");
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            addStateWrites(batch, delta);
-            batch.put(family(Family.META), META_SNAPSHOT_IMPORT, progress);
-            db.write(sync ? syncWrites : bufferedWrites, batch);
+        try (IngestExternalFileOptions options = new IngestExternalFileOptions()
+                .setMoveFiles(true)
+                .setAllowGlobalSeqNo(true)
+                .setAllowBlockingFlush(true)) {
+            for (StateFileWriter file : files) {
+                db.ingestExternalFile(family(familyOf(file.column())), List.of(file.file().toString()), options);
+            }
+            db.put(family(Family.META), syncWrites, META_SNAPSHOT_IMPORT, progress);
         } catch (RocksDBException e) {
-            throw new StorageException("writing an imported chunk failed: " + e.getMessage(), e);
+            throw new StorageException("ingesting imported state files failed: " + e.getMessage(), e);
         }
     }
 
@@ -500,11 +571,12 @@ public final class ChainStore implements AutoCloseable {
             throw new IllegalArgumentException("certificate does not name the snapshot's block");
         }
         byte[] encodedBlock = DomainCodecs.encode(block);
-        try (WriteBatch batch = new WriteBatch()) {
-            putBlockWithHead(batch, block, blockId, encodedBlock, certificate);
-            addStateWrites(batch, delta);
-            batch.put(family(Family.META), META_PRUNED_BELOW, heightKey(height));
-            batch.delete(family(Family.META), META_SNAPSHOT_IMPORT);
+        BatchBuilder builder = new BatchBuilder(encodedBlock.length + 4096);
+        putBlockWithHead(builder, block, blockId, encodedBlock, certificate);
+        addStateWrites(builder, delta);
+        builder.put(familyId(Family.META), META_PRUNED_BELOW, heightKey(height));
+        builder.delete(familyId(Family.META), META_SNAPSHOT_IMPORT);
+        try (WriteBatch batch = builder.toWriteBatch()) {
             db.write(syncWrites, batch);
         } catch (RocksDBException e) {
             throw new StorageException("installing the snapshot base failed: " + e.getMessage(), e);
@@ -574,8 +646,14 @@ public final class ChainStore implements AutoCloseable {
     /** Estimated bytes on disk: SST files of every column family plus the memtables not yet flushed. */
     public long approximateDiskUsage() {
         try {
+            // a hash memtable's bucket array is allocated up front and holds no data to be written
+            long emptyBuckets = 0;
+            for (Family family : List.of(Family.TX_INDEX, Family.BLOCK_INDEX)) {
+                long memtables = 1 + db.getLongProperty(family(family), "rocksdb.num-immutable-mem-table");
+                emptyBuckets += memtables * HASH_INDEX_BUCKETS * (long) Long.BYTES;
+            }
             return db.getAggregatedLongProperty("rocksdb.total-sst-files-size")
-                    + db.getAggregatedLongProperty("rocksdb.size-all-mem-tables");
+                    + Math.max(0, db.getAggregatedLongProperty("rocksdb.size-all-mem-tables") - emptyBuckets);
         } catch (RocksDBException e) {
             throw new StorageException("cannot read RocksDB size properties: " + e.getMessage(), e);
         }

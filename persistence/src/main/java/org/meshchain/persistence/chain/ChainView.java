@@ -114,6 +114,47 @@ public final class ChainView implements AutoCloseable {
         }
     }
 
+    /** Receives state entries from {@link #scanStateEntries}; the arrays are reused, valid only during the call. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        /** Returns false to stop the scan. */
+        boolean visit(byte[] key, int keyLength, byte[] value, int valueLength);
+    }
+
+    /**
+     * As {@link #scanState} for long scans (a snapshot export): each key and value is copied into
+     * an array the scan reuses instead of a new array per entry and per side.
+     */
+    public void scanStateEntries(StateDelta.Column column, byte[] from, byte[] toExclusive, EntryVisitor visitor) {
+        try (ReadOptions scanOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true)
+                        .setReadaheadSize(2 << 20).setFillCache(false);
+                org.rocksdb.RocksIterator iterator = db.newIterator(store.family(ChainStore.familyOf(column)), scanOptions)) {
+            byte[] key = new byte[64];
+            byte[] value = new byte[1024];
+            for (iterator.seek(from); iterator.isValid(); iterator.next()) {
+                int keyLength = iterator.key(key);
+                if (keyLength > key.length) {
+                    key = new byte[keyLength];
+                    iterator.key(key);
+                }
+                if (java.util.Arrays.compareUnsigned(key, 0, keyLength, toExclusive, 0, toExclusive.length) >= 0) {
+                    break;
+                }
+                int valueLength = iterator.value(value);
+                if (valueLength > value.length) {
+                    value = new byte[Math.max(valueLength, 2 * value.length)];
+                    iterator.value(value);
+                }
+                if (!visitor.visit(key, keyLength, value, valueLength)) {
+                    break;
+                }
+            }
+            iterator.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("state scan failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         readOptions.close();

@@ -121,9 +121,9 @@ public final class SnapshotExporter {
             byte[] end = new byte[Hash32.LENGTH + 1];
             java.util.Arrays.fill(end, (byte) 0xFF);
             IOException[] failure = {null};
-            view.scanState(StateDelta.Column.VALUES, new byte[0], end, (key, value) -> {
+            view.scanStateEntries(StateDelta.Column.VALUES, new byte[0], end, (key, keyLength, value, valueLength) -> {
                 try {
-                    chunkStream.add(key, value, target);
+                    chunkStream.add(key, keyLength, value, valueLength, target);
                     return true;
                 } catch (IOException e) {
                     failure[0] = e;
@@ -159,7 +159,8 @@ public final class SnapshotExporter {
         private byte[] entryBytes = new byte[1 << 16];
         private int entryLength;
         private int entryCount;
-        private byte[] lastPath;
+        /** Where the last added entry's path starts in {@link #entryBytes}. */
+        private int lastPathOffset;
 
         ChunkStream(StateStore state, long version, OutputStream stream, long offset, List<SnapshotManifest.ChunkInfo> chunks,
                 SnapshotProgress progress, int estimatedChunks, java.util.concurrent.ExecutorService writer) {
@@ -173,29 +174,30 @@ public final class SnapshotExporter {
             this.writer = writer;
         }
 
-        void add(byte[] key, byte[] value, int target) throws IOException {
-            if (key.length != Hash32.LENGTH) {
-                throw new IOException("flat state holds a key of " + key.length + " bytes: the store is damaged");
+        /** Adds one entry (the arrays are the scan's, reused: copied here, never kept). */
+        void add(byte[] key, int keyLength, byte[] value, int valueLength, int target) throws IOException {
+            if (keyLength != Hash32.LENGTH) {
+                throw new IOException("flat state holds a key of " + keyLength + " bytes: the store is damaged");
             }
             // a full chunk is closed when the next entry shows there is more: its end is its last path
             if (entryCount >= target || entryLength >= CHUNK_BYTES_SOFT_LIMIT) {
-                Hash32 last = Hash32.of(lastPath);
+                Hash32 last = Hash32.of(java.util.Arrays.copyOfRange(entryBytes, lastPathOffset, lastPathOffset + Hash32.LENGTH));
                 submit(last);
                 start = successor(last);
             }
-            ensure(Hash32.LENGTH + 5 + value.length);
+            ensure(Hash32.LENGTH + 5 + valueLength);
+            lastPathOffset = entryLength;
             System.arraycopy(key, 0, entryBytes, entryLength, Hash32.LENGTH);
             entryLength += Hash32.LENGTH;
-            long length = value.length;
+            long length = valueLength;
             while (length >= 0x80) {
                 entryBytes[entryLength++] = (byte) ((length & 0x7F) | 0x80);
                 length >>>= 7;
             }
             entryBytes[entryLength++] = (byte) length;
-            System.arraycopy(value, 0, entryBytes, entryLength, value.length);
-            entryLength += value.length;
+            System.arraycopy(value, 0, entryBytes, entryLength, valueLength);
+            entryLength += valueLength;
             entryCount++;
-            lastPath = key;
         }
 
         long finish() throws IOException {

@@ -2,6 +2,8 @@ package org.meshchain.persistence.snapshot;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,18 +20,24 @@ import org.meshchain.merkle.SmtNodeCodec;
 import org.meshchain.merkle.SmtRange;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.StateDelta;
+import org.meshchain.persistence.chain.StateFileWriter;
 
 /**
  * Imports a snapshot into an empty store (DESIGN 7.3). Every chunk is verified against the
  * certified root BEFORE any of it is written: merkle/'s {@link SmtChunkBuilder} checks the chunk's
  * range proof and, with the same hashing, builds the tree nodes of the chunk's key range, joining
  * them bottom-up with the chunks before it, so the state is hashed once and the tree is never
- * rebuilt by inserting keys. Each verified chunk's values and nodes are written in one batch with a
- * progress marker (manifest hash, next chunk, the builder's small checkpoint), so an interrupted
- * import resumes where it stopped. Chunk batches are not synced one by one (RocksDB's log keeps
- * them in order, so the marker never runs ahead of the data it describes); the final batch, which
- * installs the snapshot's block as the head with the version's root, is synced and makes them all
- * durable.
+ * rebuilt by inserting keys.
+ *
+ * <p>Writing (ADR 0055): verified chunks are gathered into batches of about {@code batchBytes} of
+ * state. A batch's values go straight into an SST file (chunks arrive in key order, so the values
+ * do too); its tree nodes (keyed by hash, so in no useful order) are held in memory, sorted and
+ * written to a second SST file. Both files are ingested into the store, bypassing RocksDB's log
+ * and memtables, and then a synced progress marker (manifest hash, next chunk, the builder's small
+ * checkpoint) records the batch, so an interrupted import resumes after the last ingested batch.
+ * Nothing of a chunk reaches the store before its proof verified; the head pointer is switched
+ * last, in one synced batch with the version's root. Reading, hash-checking, decompressing and
+ * decoding the next chunk runs on a second thread.
  */
 public final class SnapshotImporter {
 
@@ -41,8 +49,24 @@ public final class SnapshotImporter {
             boolean alreadyImported) {
     }
 
+    /**
+     * State bytes (keys and values) gathered before a batch is written and ingested: bounds the
+     * memory the batch's tree nodes take (about twice this on the heap) and how much work an
+     * interruption loses; larger batches mean fewer overlapping node files for RocksDB to merge.
+     */
+    public static final long DEFAULT_BATCH_BYTES = 32L << 20;
+
     public static Result importInto(SnapshotReader reader, ChainStore chain, SnapshotProgress progress)
             throws IOException, SnapshotException {
+        return importInto(reader, chain, progress, DEFAULT_BATCH_BYTES);
+    }
+
+    /** As {@link #importInto(SnapshotReader, ChainStore, SnapshotProgress)} with batches of about {@code batchBytes}. */
+    public static Result importInto(SnapshotReader reader, ChainStore chain, SnapshotProgress progress, long batchBytes)
+            throws IOException, SnapshotException {
+        if (batchBytes < 1) {
+            throw new IllegalArgumentException("import batch bytes must be positive, got " + batchBytes);
+        }
         SnapshotManifest manifest = reader.manifest();
         Optional<ChainStore.Head> head = chain.head();
         if (head.isPresent()) {
@@ -81,13 +105,18 @@ public final class SnapshotImporter {
         boolean resumed = next > 0;
         int imported = 0;
         long entries = 0;
-        // Reading, hash-checking, decompressing and decoding the next chunk runs on a second thread
-        // while this one verifies, builds and writes the current chunk: one chunk ahead at most.
-        ExecutorService decoder = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "snapshot-import-decoder");
-            thread.setDaemon(true);
-            return thread;
-        });
+        Path staging = chain.importStagingDirectory();
+        // files of a batch that an interruption kept from being ingested: the marker does not count them
+        deleteStaging(staging);
+        Files.createDirectories(staging);
+        // three stages on their own threads: this one verifies chunks and builds the tree's nodes; a
+        // decoder reads, hash-checks, decompresses and decodes the next chunk; a writer sorts and
+        // writes the previous batch's files and ingests them. One chunk and one batch ahead at most.
+        ExecutorService decoder = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "snapshot-import-decoder"));
+        ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> daemon(runnable, "snapshot-import-writer"));
+        Batch batch = null;
+        Batch writing = null;
+        Future<?> written = null;
         try {
             Future<SmtRange> ahead = next < total ? decode(decoder, reader, next) : null;
             for (int i = next; i < total; i++) {
@@ -98,19 +127,50 @@ public final class SnapshotImporter {
                     throw SnapshotException.inChunk(i, total, "range proof does not verify against the certified state root "
                             + manifest.stateRoot());
                 }
-                List<SmtNode> nodes = builder.takeNewNodes();
-                List<StateDelta.Write> writes = new ArrayList<>(range.entries().size() + nodes.size());
-                for (SmtEntry entry : range.entries()) {
-                    writes.add(StateDelta.Write.put(StateDelta.Column.VALUES, entry.path().toByteArray(), entry.value().toByteArray()));
+                if (batch == null) {
+                    batch = new Batch(chain, staging, i, version);
                 }
-                addNodes(writes, nodes);
-                chain.writeSnapshotChunk(new StateDelta(writes), marker(reader.manifestHash(), i + 1, builder.checkpoint()), false);
-                imported++;
-                entries += range.entries().size();
-                progress.chunkDone(i + 1, total, info.offset() + info.compressedBytes());
+                batch.add(range.entries(), builder.takeNewNodes());
+                if (batch.bytes() >= batchBytes || batch.nodesNearLimit() || i == total - 1) {
+                    byte[] batchMarker = marker(reader.manifestHash(), i + 1, builder.checkpoint());
+                    if (written != null) {
+                        await(written);
+                        written = null;
+                        imported += reportDurable(writing, manifest, progress);
+                        entries += writing.entries();
+                    }
+                    Batch full = batch;
+                    batch = null;
+                    writing = full;
+                    written = writer.submit(() -> {
+                        full.ingest(batchMarker);
+                        return null;
+                    });
+                }
+            }
+            if (written != null) {
+                await(written);
+                written = null;
+                imported += reportDurable(writing, manifest, progress);
+                entries += writing.entries();
             }
         } finally {
             decoder.shutdownNow();
+            if (written != null) {
+                // the writer must be done with the store before the caller may close it
+                try {
+                    written.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException e) {
+                    // the import already failed for another reason, which is the one reported
+                }
+            }
+            writer.shutdownNow();
+            if (batch != null) {
+                batch.discard();
+            }
+            deleteStaging(staging);
         }
         NodeKey root;
         try {
@@ -129,11 +189,27 @@ public final class SnapshotImporter {
         return new Result(manifest.height(), root.hash(), entries, imported, resumed, false);
     }
 
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** Reports the chunks of an ingested batch as done; returns how many. */
+    private static int reportDurable(Batch batch, SnapshotManifest manifest, SnapshotProgress progress) {
+        int total = manifest.chunks().size();
+        for (int done = batch.firstChunk(); done <= batch.lastChunk(); done++) {
+            SnapshotManifest.ChunkInfo info = manifest.chunks().get(done);
+            progress.chunkDone(done + 1, total, info.offset() + info.compressedBytes());
+        }
+        return batch.lastChunk() - batch.firstChunk() + 1;
+    }
+
     private static Future<SmtRange> decode(ExecutorService decoder, SnapshotReader reader, int index) {
         return decoder.submit(() -> reader.decodedChunk(index));
     }
 
-    private static SmtRange await(Future<SmtRange> chunk) throws IOException, SnapshotException {
+    private static <T> T await(Future<T> chunk) throws IOException, SnapshotException {
         try {
             return chunk.get();
         } catch (InterruptedException e) {
@@ -150,10 +226,7 @@ public final class SnapshotImporter {
         }
     }
 
-    /**
-     * Node writes in key order: node keys are hashes, so a chunk's nodes land all over the memtable;
-     * inserting them sorted keeps consecutive skiplist searches on shared, cached paths.
-     */
+    /** Node writes in key order (see {@link ChainStore}'s sorted batch writes). */
     private static void addNodes(List<StateDelta.Write> writes, List<SmtNode> nodes) {
         List<StateDelta.Write> nodeWrites = new ArrayList<>(nodes.size());
         for (SmtNode node : nodes) {
@@ -161,6 +234,105 @@ public final class SnapshotImporter {
         }
         nodeWrites.sort((a, b) -> java.util.Arrays.compareUnsigned(a.key(), b.key()));
         writes.addAll(nodeWrites);
+    }
+
+    /**
+     * Verified chunks not yet in the store. {@link #ingest} (on the writer thread) streams the
+     * values into an SST file in key order, sorts the nodes into a second one and ingests both.
+     */
+    private static final class Batch {
+        private final ChainStore chain;
+        private final Path staging;
+        private final int firstChunk;
+        private final long version;
+        /** Values go into their file as their chunk is verified (they arrive in key order), on the verifying thread. */
+        private final StateFileWriter valueFile;
+        private final NodeRun nodes = new NodeRun();
+        private int lastChunk;
+        private long bytes;
+
+        Batch(ChainStore chain, Path staging, int firstChunk, long version) {
+            this.chain = chain;
+            this.staging = staging;
+            this.firstChunk = firstChunk;
+            this.lastChunk = firstChunk - 1;
+            this.version = version;
+            this.valueFile = chain.stateFileWriter(StateDelta.Column.VALUES, staging.resolve("values-" + firstChunk + ".sst"));
+        }
+
+        void add(List<SmtEntry> chunkEntries, List<SmtNode> newNodes) {
+            lastChunk++;
+            for (SmtEntry entry : chunkEntries) {
+                byte[] value = entry.value().toByteArray();
+                valueFile.put(entry.path().toByteArray(), value);
+                bytes += Hash32.LENGTH + value.length;
+            }
+            for (SmtNode node : newNodes) {
+                if (node.key().version() != version) {
+                    throw new IllegalStateException("node " + node.key() + " is not of the imported version " + version);
+                }
+                byte[] key = node.key().toBytes();
+                byte[] value = SmtNodeCodec.encode(node);
+                nodes.add(key, value);
+                bytes += key.length + value.length;
+            }
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        /** Whether the next chunk's nodes might not fit in the run (never at sane batch sizes). */
+        boolean nodesNearLimit() {
+            return nodes.size() > NodeRun.MAX_NODES / 2;
+        }
+
+        long entries() {
+            return valueFile.entries();
+        }
+
+        int firstChunk() {
+            return firstChunk;
+        }
+
+        int lastChunk() {
+            return lastChunk;
+        }
+
+        /** Sorts and writes the node file, finishes both files and ingests them with the progress marker. */
+        void ingest(byte[] marker) {
+            try (StateFileWriter nodeFile = chain.stateFileWriter(StateDelta.Column.NODES,
+                    staging.resolve("nodes-" + firstChunk + ".sst"))) {
+                nodes.writeSorted(nodeFile);
+                List<StateFileWriter> files = new ArrayList<>(2);
+                if (valueFile.finish()) {
+                    files.add(valueFile);
+                }
+                if (nodeFile.finish()) {
+                    files.add(nodeFile);
+                }
+                chain.ingestSnapshotFiles(files, marker);
+            } finally {
+                valueFile.close();
+            }
+        }
+
+        /** Releases a batch that will not be ingested. */
+        void discard() {
+            valueFile.close();
+        }
+    }
+
+    private static void deleteStaging(Path staging) throws IOException {
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(staging)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(staging);
     }
 
     private static byte[] versionKey(long version) {

@@ -129,11 +129,12 @@ class SnapshotTest {
         Path targetDir = tmp.resolve("resumed");
         try (SnapshotReader reader = SnapshotReader.open(file, DomainCodecs.DEFAULT);
                 ChainStore target = ChainStore.open(targetDir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+            // batches of one chunk: every chunk is ingested and counted before the next is read
             assertThatThrownBy(() -> SnapshotImporter.importInto(reader, target, (done, total, bytes) -> {
                 if (done == 3) {
                     throw new IllegalStateException("interrupted");
                 }
-            })).hasMessage("interrupted");
+            }, 1)).hasMessage("interrupted");
             assertThat(target.head()).isEmpty();
         }
         try (SnapshotReader reader = SnapshotReader.open(file, DomainCodecs.DEFAULT);
@@ -143,6 +144,99 @@ class SnapshotTest {
             assertThat(result.chunksImported()).isEqualTo(reader.manifest().chunks().size() - 3);
             assertThat(result.stateRoot()).isEqualTo(reader.manifest().stateRoot());
             assertThat(new StateStore(target, 100, 1024).tree().rootHash(8)).isEqualTo(reader.manifest().stateRoot());
+        }
+    }
+
+    /**
+     * Batches of several chunks, interrupted while a batch is still being gathered (a chunk of it
+     * fails its hash): what earlier batches ingested stays and is counted by the marker, nothing of
+     * the failed batch is in the store, no staged file is left, and importing the intact file
+     * resumes after the last ingested batch and ends at the certified root with the whole state.
+     */
+    @Test
+    void anImportInterruptedInsideABatchKeepsOnlyWholeBatchesAndResumes() throws Exception {
+        Path file = export(7, 200);
+        byte[] intact = Files.readAllBytes(file);
+        SnapshotManifest manifest;
+        try (SnapshotReader reader = SnapshotReader.open(file, DomainCodecs.DEFAULT)) {
+            manifest = reader.manifest();
+        }
+        int total = manifest.chunks().size();
+        assertThat(total).isGreaterThanOrEqualTo(10);
+        // about three chunks per batch (a chunk here is ~60 KB of values and nodes)
+        long batchBytes = 150_000;
+        int victim = 7;
+        SnapshotManifest.ChunkInfo victimInfo = manifest.chunks().get(victim);
+        byte[] tampered = intact.clone();
+        tampered[(int) victimInfo.offset() + victimInfo.compressedBytes() / 2] ^= 0x10;
+        Files.write(file, tampered);
+
+        Path targetDir = tmp.resolve("batched");
+        List<Integer> durable = new ArrayList<>();
+        int[] resumeFrom = {-1};
+        try (SnapshotReader reader = SnapshotReader.open(file, DomainCodecs.DEFAULT);
+                ChainStore target = ChainStore.open(targetDir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+            assertThatThrownBy(() -> SnapshotImporter.importInto(reader, target, (done, all, bytes) -> durable.add(done),
+                    batchBytes))
+                    .isInstanceOf(SnapshotException.class)
+                    .hasMessage("chunk " + victim + " of " + total + ": hash mismatch (the chunk was altered)");
+            assertThat(target.head()).isEmpty();
+            assertThat(Files.exists(target.importStagingDirectory())).isFalse();
+            // whole batches only: the marker counts some chunks before the victim (at least those
+            // reported durable; a batch still being ingested when the victim failed is finished and
+            // counted too), and nothing of the victim's batch or later is in the store
+            assertThat(durable).isNotEmpty();
+            int counted = ByteBuffer.wrap(target.snapshotImportProgress().orElseThrow()).getInt(32);
+            assertThat(counted).isLessThanOrEqualTo(victim).isGreaterThanOrEqualTo(durable.getLast()).isGreaterThan(1);
+            resumeFrom[0] = counted;
+            Hash32 firstUncounted = manifest.chunks().get(counted).start();
+            for (var entry : live.entrySet()) {
+                var stored = target.readState(org.meshchain.persistence.chain.StateDelta.Column.VALUES,
+                        entry.getKey().toByteArray());
+                if (entry.getKey().compareTo(firstUncounted) < 0) {
+                    assertThat(stored).as("value of an ingested chunk").isPresent();
+                    assertThat(Bytes.of(stored.get())).isEqualTo(entry.getValue());
+                } else {
+                    assertThat(stored).as("value of a chunk that was not ingested").isEmpty();
+                }
+            }
+        }
+
+        Files.write(file, intact);
+        try (SnapshotReader reader = SnapshotReader.open(file, DomainCodecs.DEFAULT);
+                ChainStore target = ChainStore.open(targetDir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+            SnapshotImporter.Result result = SnapshotImporter.importInto(reader, target, SnapshotProgress.NONE, batchBytes);
+            assertThat(result.resumed()).isTrue();
+            assertThat(result.chunksImported()).isEqualTo(total - resumeFrom[0]);
+            assertThat(result.stateRoot()).isEqualTo(manifest.stateRoot());
+            assertThat(target.snapshotImportProgress()).isEmpty();
+            StateStore imported = new StateStore(target, 1000, 1024);
+            assertThat(imported.tree().rootHash(8)).isEqualTo(manifest.stateRoot());
+            try (SnapshotReader again = SnapshotReader.open(file, DomainCodecs.DEFAULT);
+                    ChainStore clean = ChainStore.open(tmp.resolve("clean"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+                SnapshotImporter.importInto(again, clean, SnapshotProgress.NONE);
+                assertThat(imported.nodeCount()).isEqualTo(new StateStore(clean, 0, 1024).nodeCount());
+            }
+            for (var entry : live.entrySet()) {
+                assertThat(imported.valueAtHead(entry.getKey())).contains(entry.getValue());
+                assertThat(imported.valueAt(8, entry.getKey())).contains(entry.getValue());
+            }
+        }
+    }
+
+    /** Files staged by an import that died before ingesting them are cleared, not ingested, by the next run. */
+    @Test
+    void leftoverStagedFilesOfADeadImportAreDiscarded() throws Exception {
+        Path file = export(7, 200);
+        Path targetDir = tmp.resolve("leftovers");
+        try (SnapshotReader reader = SnapshotReader.open(file, DomainCodecs.DEFAULT);
+                ChainStore target = ChainStore.open(targetDir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
+            Files.createDirectories(target.importStagingDirectory());
+            Path leftover = target.importStagingDirectory().resolve("values-0.sst");
+            Files.write(leftover, new byte[] {1, 2, 3});
+            SnapshotImporter.Result result = SnapshotImporter.importInto(reader, target, SnapshotProgress.NONE);
+            assertThat(result.stateRoot()).isEqualTo(reader.manifest().stateRoot());
+            assertThat(Files.exists(target.importStagingDirectory())).isFalse();
         }
     }
 
