@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
@@ -25,25 +26,35 @@ import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.core.types.TransactionBody;
 import org.meshchain.core.types.TxRoot;
 import org.meshchain.core.types.VoteData;
+import org.meshchain.merkle.CommitResult;
+import org.meshchain.merkle.SmtUpdate;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.ChainStoreConfig;
 import org.meshchain.persistence.chain.ChainView;
 import org.meshchain.persistence.chain.StateDelta;
+import org.meshchain.persistence.state.StateStore;
 
 /**
- * {@code bin/bench storage}: synced commit latency of blocks of 1,000 signed transfers (each block
- * also writes the 1,001 account values the transfers change: sender and recipients, as execution
- * would), then point-read latency of account state with 1,000,000 accounts in the store, one
- * consistent view per read (what an API request does). The warm-up blocks load the accounts.
- * Usage: {@code bin/bench storage [DATA_DIR] [ACCOUNTS]} (default: a temp dir under /tmp, 1,000,000).
+ * {@code bin/bench storage}: the node's per-block storage work, measured the way {@code StorageActor}
+ * does it, then point reads. Blocks of 1,000 signed transfers whose 1,001 account updates go through
+ * the sparse Merkle tree on RocksDB with the node's settings ({@link StateStore} with a 100,000-node
+ * cache, as {@code Node} builds it): stage = the tree update (nodes read through RocksDbNodeStore,
+ * hashed), then commitBlock = ONE synced WriteBatch with the block, header, tx index, receipts, new
+ * and stale tree nodes, flat values and head. The reported commit latency is stage + commitBlock, the
+ * StorageActor's time per block. The warm-up blocks load the accounts. Then point-read latency of
+ * account state with all accounts in the store, one consistent view per read (what an API request does).
+ * Usage: {@code bin/bench storage [DATA_DIR] [ACCOUNTS] [MEASURED_BLOCKS]} (default: a temp dir under
+ * /tmp, 1,000,000, 200).
  */
 public final class StorageBench {
 
     private static final ChainId CHAIN = new ChainId("bench");
     private static final int TXS_PER_BLOCK = 1_000;
-    private static final int MEASURED_BLOCKS = 200;
     private static final int WARMUP_BLOCKS = 20;
     private static final int READS = 200_000;
+    /** What {@code Node} gives its StateStore. */
+    private static final int NODE_CACHE_ENTRIES = 100_000;
+    private static final int MAX_VALUE_BYTES = 1 << 20;
 
     private StorageBench() {
     }
@@ -51,57 +62,78 @@ public final class StorageBench {
     public static void main(String[] args) throws Exception {
         Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory(Path.of("/tmp"), "meshchain-bench-storage");
         int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        int measuredBlocks = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         Ed25519PrivateKey sender = Ed25519PrivateKey.fromSeed(new byte[32]);
         try (ChainStore store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
-            System.out.printf("storage bench: dir=%s, blocks of %d transfers, %d accounts%n", dir, TXS_PER_BLOCK, accounts);
-            int totalBlocks = WARMUP_BLOCKS + MEASURED_BLOCKS;
+            StateStore state = new StateStore(store, NODE_CACHE_ENTRIES, MAX_VALUE_BYTES);
+            System.out.printf("storage bench: dir=%s, blocks of %d transfers through the state tree, %d accounts, node cache %d%n",
+                    dir, TXS_PER_BLOCK, accounts, NODE_CACHE_ENTRIES);
             ChainBuilder builder = new ChainBuilder(sender);
 
-            double[] commitMs = new double[MEASURED_BLOCKS];
+            // wall time of stage + commitBlock: what the StorageActor spends on a block
+            double[] nodeCommitMs = new double[measuredBlocks];
+            // wall time of the synced commitBlock alone (its tree nodes already staged)
+            double[] batchCommitMs = new double[measuredBlocks];
             // CPU time of the committing thread (its share of RocksDB's work included, the fsync wait
             // and time spent waiting for a core excluded): what the code costs, apart from the disk and
             // the neighbours on a shared machine
-            double[] commitCpuMs = new double[MEASURED_BLOCKS];
+            double[] stageCpuMs = new double[measuredBlocks];
+            double[] commitCpuMs = new double[measuredBlocks];
             // the disk's own sync latency under the same conditions as the commits (memtable flushes
             // and compactions running, the neighbours' I/O): after every measured commit, one append
             // of a block's size + fdatasync to a file beside the store
-            double[] interleavedSyncMs = new double[MEASURED_BLOCKS];
+            double[] interleavedSyncMs = new double[measuredBlocks];
+            long nodesCreated = 0;
+            long nodesMadeStale = 0;
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             int loadPerWarmupBlock = accounts / WARMUP_BLOCKS + 1;
             int nextAccount = 0;
             SplittableRandom touched = new SplittableRandom(7);
             SyncProbe interleavedProbe = null;
-            for (int i = 0; i < totalBlocks; i++) {
+            long loadStart = System.nanoTime();
+            for (int i = 0; i < WARMUP_BLOCKS + measuredBlocks; i++) {
                 // signed just before its commit (not measured), so the heap holds one block, not the chain
                 Block block = builder.next();
                 if (i == WARMUP_BLOCKS) {
+                    System.out.printf("loaded %d accounts in %.1f s%n", accounts, (System.nanoTime() - loadStart) / 1e9);
                     interleavedProbe = new SyncProbe(dir.resolve("fsync-probe-interleaved"), DomainCodecs.encode(block).length);
                 }
-                List<StateDelta.Write> values = new ArrayList<>();
+                TreeMap<Hash32, Bytes> changed = new TreeMap<>();
                 if (i < WARMUP_BLOCKS) {
                     for (int a = 0; a < loadPerWarmupBlock && nextAccount < accounts; a++, nextAccount++) {
-                        values.add(StateDelta.Write.put(StateDelta.Column.VALUES, accountKey(nextAccount), accountValue(nextAccount, i)));
+                        changed.put(Hash32.of(accountKey(nextAccount)), Bytes.of(accountValue(nextAccount, i)));
                     }
                 } else {
                     for (int a = 0; a <= TXS_PER_BLOCK; a++) {
                         int account = touched.nextInt(accounts);
-                        values.add(StateDelta.Write.put(StateDelta.Column.VALUES, accountKey(account), accountValue(account, i)));
+                        changed.put(Hash32.of(accountKey(account)), Bytes.of(accountValue(account, i)));
                     }
                 }
-                StateDelta delta = new StateDelta(values);
+                List<SmtUpdate> updates = new ArrayList<>(changed.size());
+                changed.forEach((path, value) -> updates.add(SmtUpdate.put(path, value)));
                 List<Bytes> receipts = new ArrayList<>(block.transactions().size());
                 for (int t = 0; t < block.transactions().size(); t++) {
                     receipts.add(Bytes.of(new byte[] {0, 1, 2, 3, 4, 5, 6, 7}));
                 }
                 long cpuStart = threads.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
-                store.commitBlock(block, certificate(block), receipts, delta);
-                long elapsed = System.nanoTime() - start;
-                long cpu = threads.getCurrentThreadCpuTime() - cpuStart;
+                CommitResult staged = state.stage(updates);
+                long cpuStaged = threads.getCurrentThreadCpuTime();
+                long stagedAt = System.nanoTime();
+                QuorumCertificate certificate = new QuorumCertificate(new VoteData(block.id(), block.header().round(),
+                        block.header().height(), staged.root(), Hash32.ZERO), List.of());
+                state.commitBlock(block, certificate, receipts);
+                long end = System.nanoTime();
+                long cpuEnd = threads.getCurrentThreadCpuTime();
                 if (i >= WARMUP_BLOCKS) {
-                    commitMs[i - WARMUP_BLOCKS] = elapsed / 1e6;
-                    commitCpuMs[i - WARMUP_BLOCKS] = cpu / 1e6;
-                    interleavedSyncMs[i - WARMUP_BLOCKS] = interleavedProbe.appendAndSyncMs();
+                    int m = i - WARMUP_BLOCKS;
+                    nodeCommitMs[m] = (end - start) / 1e6;
+                    batchCommitMs[m] = (end - stagedAt) / 1e6;
+                    stageCpuMs[m] = (cpuStaged - cpuStart) / 1e6;
+                    commitCpuMs[m] = (cpuEnd - cpuStaged) / 1e6;
+                    interleavedSyncMs[m] = interleavedProbe.appendAndSyncMs();
+                    nodesCreated += staged.nodesCreated();
+                    nodesMadeStale += staged.nodesMadeStale();
                 }
             }
             int blockBytes = DomainCodecs.encode(builder.next()).length;
@@ -113,14 +145,16 @@ public final class StorageBench {
                     interleavedProbe.bytes(), BenchStats.format(BenchStats.percentile(interleavedSyncMs, 50)),
                     BenchStats.format(BenchStats.percentile(interleavedSyncMs, 99)));
             interleavedProbe.close();
-            System.out.printf("commit CPU time of the committing thread: p50 %s ms, p99 %s ms%n",
-                    BenchStats.format(BenchStats.percentile(commitCpuMs, 50)),
-                    BenchStats.format(BenchStats.percentile(commitCpuMs, 99)));
-            double commitP50 = BenchStats.percentile(commitMs, 50);
-            double commitP99 = BenchStats.percentile(commitMs, 99);
-            System.out.printf("commit (synced, 1,000 txs + 1,001 state values per block): p50 %s ms, p99 %s ms, max %s ms%n",
+            System.out.printf("per block: %d tree nodes created, %d made stale%n", nodesCreated / measuredBlocks,
+                    nodesMadeStale / measuredBlocks);
+            printPercentiles("tree update (stage) CPU", stageCpuMs);
+            printPercentiles("synced commitBlock CPU (block, tx index, receipts, tree nodes, values, head)", commitCpuMs);
+            printPercentiles("synced commitBlock wall", batchCommitMs);
+            double commitP50 = BenchStats.percentile(nodeCommitMs, 50);
+            double commitP99 = BenchStats.percentile(nodeCommitMs, 99);
+            System.out.printf("commit as the StorageActor does it (stage + synced commitBlock), wall: p50 %s ms, p99 %s ms, max %s ms%n",
                     BenchStats.format(commitP50), BenchStats.format(commitP99),
-                    BenchStats.format(Arrays.stream(commitMs).max().orElse(0)));
+                    BenchStats.format(Arrays.stream(nodeCommitMs).max().orElse(0)));
 
             SplittableRandom random = new SplittableRandom(42);
             double[] readUs = new double[READS];
@@ -152,6 +186,11 @@ public final class StorageBench {
                 deleteRecursively(dir);
             }
         }
+    }
+
+    private static void printPercentiles(String what, double[] samples) {
+        System.out.printf("%s: p50 %s ms, p99 %s ms%n", what, BenchStats.format(BenchStats.percentile(samples, 50)),
+                BenchStats.format(BenchStats.percentile(samples, 99)));
     }
 
     /** Signs the chain's blocks one at a time: 1,000 transfers each, nonces continuing across blocks. */
