@@ -634,16 +634,25 @@ final class ApiRoutes {
                 metrics.submissions.inc(reason.code());
                 ObjectNode out = errorBody(reason.code(), reason.describe());
                 out.put("hash", rejected.transactionId().toHex());
-                return json(rejectionStatus(reason), out);
+                HttpResponse response = json(rejectionStatus(reason), out);
+                if (reason instanceof MempoolRejection.Busy) {
+                    // the node took nothing; a client may resend the same bytes after this many seconds
+                    response = response.addHeader(RawHeader.create("Retry-After", BUSY_RETRY_AFTER_SECONDS));
+                }
+                return response;
             }
         }
     }
+
+    /** Retry-After for {@code busy}: the in-flight bound frees within the mempool's answer time, about a second. */
+    static final String BUSY_RETRY_AFTER_SECONDS = "1";
 
     static int rejectionStatus(MempoolRejection reason) {
         return switch (reason) {
             case MempoolRejection.Duplicate d -> 409;
             case MempoolRejection.ReplacementUnderpriced r -> 409;
             case MempoolRejection.Full f -> 503;
+            case MempoolRejection.Busy b -> 503;
             case MempoolRejection.Oversize o -> 413;
             default -> 400;
         };

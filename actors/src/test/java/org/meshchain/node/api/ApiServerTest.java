@@ -337,6 +337,26 @@ class ApiServerTest {
     }
 
     @Test
+    void busyNodeAnswers503WithRetryAfterAndTakesNothing() {
+        SignedTransaction tx = transfer(ALICE, 0, BOB_ADDRESS, 1);
+        String body = "{\"hex\":\"" + hex(DomainCodecs.encode(tx)) + "\"}";
+        api.node.busyAtLimit = 7;
+        ApiHarness.Response busy = api.postJson("/v1/transactions", body);
+        assertThat(busy.status()).isEqualTo(503);
+        assertThat(busy.raw().headers().firstValue("Retry-After")).contains("1");
+        assertThat(busy.json().get("error").asText()).isEqualTo("busy");
+        assertThat(busy.json().get("detail").asText()).contains("submission limit").contains("7").contains("retry later");
+        assertThat(busy.json().get("hash").asText()).isEqualTo(tx.id().toHex());
+        assertThat(api.node.pendingCount()).isZero();
+        // the same bytes are taken once the node has room again
+        api.node.busyAtLimit = 0;
+        ApiHarness.Response accepted = api.postJson("/v1/transactions", body);
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(accepted.raw().headers().firstValue("Retry-After")).isEmpty();
+        assertThat(api.node.pendingCount()).isEqualTo(1);
+    }
+
+    @Test
     void malformedSubmissionsAreRefusedWithoutSideEffects() {
         byte[] canonical = DomainCodecs.encode(transfer(ALICE, 0, BOB_ADDRESS, 1));
         byte[] trailing = java.util.Arrays.copyOf(canonical, canonical.length + 1);
