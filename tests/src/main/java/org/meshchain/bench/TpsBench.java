@@ -1,5 +1,10 @@
 package org.meshchain.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -8,31 +13,46 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.meshchain.core.crypto.Ed25519;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
 import org.meshchain.core.crypto.Ed25519Signature;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.crypto.Hashing;
 import org.meshchain.core.types.Address;
+import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.Payload;
 import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.core.types.TransactionBody;
 import org.meshchain.node.DefaultExecutors;
 import org.meshchain.node.Node;
+import org.meshchain.node.api.ApiConfig;
+import org.meshchain.node.api.ApiServer;
 import org.meshchain.node.devnet.Devnet;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeServices;
-import org.meshchain.node.port.SubmitOutcome;
 import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * bin/bench tps [step-seconds]: a devnet of 4 validators in this JVM (4 ActorSystems on loopback,
- * RocksDB in a temp dir), a load generator submitting pre-signed transfers through
- * NodeServices.submitTransaction, round robin over the validators, at increasing rates (doubling, then
- * in eighths of the last rate kept up with; every step's transactions are signed, and their ids
- * computed, before its clock starts, and the cluster drains between steps). Prints per step the
+ * RocksDB in a temp dir, each validator serving the HTTP API), a load generator POSTing pre-signed
+ * transfers (canonical bytes, application/octet-stream) to {@code /v1/transactions} of the validators'
+ * API servers, round robin over the validators, with at most {@link #IN_FLIGHT_PER_VALIDATOR} requests
+ * outstanding per validator on HTTP/1.1 keep-alive connections, at increasing rates (doubling, then
+ * in eighths of the last rate kept up with; every step's transactions are signed, their ids computed
+ * and their requests built before its clock starts, and the cluster drains between steps). Refusals
+ * the node asks to retry ({@code busy}, {@code full}, {@code timeout}, or a failed request) are counted
+ * and resent after a second (a sender's later nonces wait for the refused one); every outcome is
+ * printed per step. Prints per step the
  * committed rate, blocks and mean block size, and signature checks per committed transaction; the
  * committed TPS at saturation (the best step the cluster kept up with: at least 80% of the offered rate
  * committed during the step and all of it within 10 s after); p50/p99 submit-to-commit latency at half
@@ -48,6 +68,11 @@ public final class TpsBench {
     private static final double KEPT_UP = 0.8;
     /** ... and everything it submitted committed within this long after it. */
     private static final int DRAIN_SECONDS = 10;
+    /** Requests outstanding at once per validator's API (the client waits for a slot beyond it). */
+    private static final int IN_FLIGHT_PER_VALIDATOR = 64;
+    /** Resend delay for a refusal the node asks to retry (the API's Retry-After for busy is 1 s). */
+    private static final long RETRY_AFTER_MILLIS = 1_000;
+    private static final Pattern ERROR_CODE = Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
 
     private final Devnet devnet;
     private final List<Ed25519PrivateKey> senders;
@@ -63,10 +88,33 @@ public final class TpsBench {
     private java.time.LocalTime stepStartedAt;
     private java.time.LocalTime stepEndedAt;
 
-    private TpsBench(Devnet devnet) {
+    private final List<URI> submitUris;
+    /** One client for all validators: HTTP/1.1, so it keeps a pool of keep-alive connections per API server. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    private final List<Semaphore> slots = new ArrayList<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tps-resubmit");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The step whose submissions are live; a resend of an earlier step's transaction is dropped. */
+    private volatile int generation;
+    /** Per step: HTTP outcomes by status and error code (202 accepted, 503 busy, ...), resends included. */
+    private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+    private final AtomicLong resends = new AtomicLong();
+
+    /** A transaction's request, built before the step's clock starts. */
+    private record Prepared(Hash32 id, int validator, HttpRequest request) {}
+
+    private TpsBench(Devnet devnet, List<Integer> apiPorts) {
         this.devnet = devnet;
         this.senders = devnet.demoKeys();
         this.nonces = new long[senders.size()];
+        this.submitUris = apiPorts.stream().map(port -> URI.create("http://127.0.0.1:" + port + "/v1/transactions")).toList();
+        for (int i = 0; i < apiPorts.size(); i++) {
+            slots.add(new Semaphore(IN_FLIGHT_PER_VALIDATOR));
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -83,9 +131,14 @@ public final class TpsBench {
                         // ADR 0041: -Dmeshchain.bench.verified-signature-cache=0 measures without the cache
                         + "\nmeshchain.node.execution.verified-signature-cache = "
                         + Integer.getInteger("meshchain.bench.verified-signature-cache", 200_000));
-        devnet.startAll(DefaultExecutors.factory(), i -> List.of(), InboundInspector.NONE);
+        int apiBase = FreePorts.consecutive(VALIDATORS);
+        List<Integer> apiPorts = java.util.stream.IntStream.range(0, VALIDATORS).map(i -> apiBase + i).boxed().toList();
+        devnet.startAll(DefaultExecutors.factory(),
+                i -> List.of(ApiServer.extension(ApiConfig.defaults("127.0.0.1", apiPorts.get(i)), Optional.empty())),
+                InboundInspector.NONE);
         try {
-            TpsBench bench = new TpsBench(devnet);
+            TpsBench bench = new TpsBench(devnet, apiPorts);
+            bench.awaitApis(apiPorts);
             bench.run(stepSeconds, verifyBound);
         } finally {
             devnet.close();
@@ -168,41 +221,101 @@ public final class TpsBench {
                 best, p50, p99, verifyBound);
     }
 
+    /** Waits until every validator's API answers (the API servers bind after the nodes start). */
+    private void awaitApis(List<Integer> ports) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        for (int port : ports) {
+            HttpRequest status = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/status")).GET().build();
+            while (true) {
+                try {
+                    if (http.send(status, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        break;
+                    }
+                } catch (java.io.IOException notYetBound) {
+                    // the API server binds shortly after the node starts
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("API on port " + port + " did not answer within 60 s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** Offers {@code rate} transfers per second for {@code seconds}; returns the committed rate over the step. */
     private double step(int rate, int seconds) throws Exception {
-        List<NodeServices> nodes = devnet.running().stream().map(Node::services).toList();
+        NodeServices node0 = devnet.node(0).services();
         int total = rate * seconds;
-        List<SignedTransaction> batch = sign(total, nodes.get(0));
+        List<SignedTransaction> batch = sign(total, node0);
+        List<Prepared> requests = new ArrayList<>(total);
+        for (int i = 0; i < total; i++) {
+            SignedTransaction tx = batch.get(i);
+            int validator = i % submitUris.size();
+            requests.add(new Prepared(tx.id(), validator, HttpRequest.newBuilder(submitUris.get(validator))
+                    .header("Content-Type", "application/octet-stream")
+                    .timeout(java.time.Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(DomainCodecs.encode(tx))).build()));
+        }
+        outcomes.clear();
+        resends.set(0);
+        int gen = generation;
         long startCommitted = committed.get();
         stepStartedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         long start = System.nanoTime();
-        AtomicLong rejected = new AtomicLong();
-        Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
+        long lateNanos = 0;
         for (int i = 0; i < total; i++) {
             long due = start + (long) (i * 1e9 / rate);
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            SignedTransaction tx = batch.get(i);
-            submittedAt.put(tx.id(), System.nanoTime());
-            nodes.get(i % nodes.size()).submitTransaction(tx).whenComplete((outcome, error) -> {
-                if (!(outcome instanceof SubmitOutcome.Accepted)) {
-                    rejected.incrementAndGet();
-                    String reason = outcome instanceof SubmitOutcome.Rejected r ? r.reason().code()
-                            : String.valueOf(error);
-                    reasons.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
-                    submittedAt.remove(tx.id());
-                }
-            });
+            Prepared p = requests.get(i);
+            submittedAt.put(p.id(), System.nanoTime());
+            send(p, gen);
+            lateNanos = Math.max(lateNanos, System.nanoTime() - due);
         }
         long elapsed = System.nanoTime() - start;
         stepEndedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         double tps = (committed.get() - startCommitted) / (elapsed / 1e9);
-        if (rejected.get() > 0) {
-            System.out.println("  (" + rejected.get() + " submissions refused: " + reasons + ")");
-        }
+        System.out.printf(Locale.ROOT, "  (sent %d in %.1f s, at most %.0f ms behind schedule; HTTP outcomes so far %s, %d resent)%n",
+                total, elapsed / 1e9, lateNanos / 1e6, new TreeMap<>(outcomes), resends.get());
         return tps;
+    }
+
+    /** POSTs one transaction, waiting for one of its validator's request slots. */
+    private void send(Prepared p, int gen) {
+        Semaphore slot = slots.get(p.validator());
+        slot.acquireUninterruptibly();
+        http.sendAsync(p.request(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((response, error) -> {
+            slot.release();
+            String outcome;
+            boolean retry;
+            if (error != null) {
+                outcome = "failed:" + error.getClass().getSimpleName();
+                retry = true;
+            } else if (response.statusCode() == 202) {
+                outcome = "202";
+                retry = false;
+            } else {
+                Matcher m = ERROR_CODE.matcher(response.body());
+                String code = m.find() ? m.group(1) : "?";
+                outcome = response.statusCode() + " " + code;
+                // busy/full/timeout: the node took nothing (or may not have); a duplicate is already pending
+                retry = code.equals("busy") || code.equals("full") || code.equals("timeout");
+                if (!retry && !code.equals("duplicate")) {
+                    submittedAt.remove(p.id()); // refused for good: it will never commit
+                }
+            }
+            outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+            if (retry && gen == generation && submittedAt.containsKey(p.id())) {
+                retries.schedule(() -> {
+                    if (gen == generation && submittedAt.containsKey(p.id())) {
+                        resends.incrementAndGet();
+                        send(p, gen);
+                    }
+                }, RETRY_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
     }
 
     /** Waits until what was submitted is committed (or DRAIN_SECONDS), so steps do not overlap; true if all was. */
@@ -216,7 +329,9 @@ public final class TpsBench {
                     + " s; mempool sizes " + devnet.running().stream().map(n -> n.state().mempoolSize()).toList() + ")");
         }
         boolean all = submittedAt.isEmpty();
+        generation++; // resends of this step stop
         submittedAt.clear();
+        System.out.printf(Locale.ROOT, "  (HTTP outcomes of the step incl. drain %s, %d resent)%n", new TreeMap<>(outcomes), resends.get());
         // what stays uncommitted must not count in the next step: wait for the mempools to empty too
         long poolDeadline = System.nanoTime() + 30_000_000_000L;
         while (devnet.running().stream().anyMatch(n -> n.state().mempoolSize() > 0) && System.nanoTime() < poolDeadline) {
