@@ -45,11 +45,13 @@ import org.meshchain.persistence.testing.FreePorts;
 /**
  * bin/bench tps [step-seconds]: a devnet of 4 validators in this JVM (4 ActorSystems on loopback,
  * RocksDB in a temp dir, each validator serving the HTTP API), a load generator POSTing pre-signed
- * transfers (canonical bytes, application/octet-stream) to {@code /v1/transactions} of the validators'
- * API servers, round robin over the validators, with at most {@link #IN_FLIGHT_PER_VALIDATOR} requests
- * outstanding per validator on HTTP/1.1 keep-alive connections, at increasing rates (doubling, then
+ * transfers (canonical bytes) to the validators' API servers, round robin over the validators: the
+ * transactions due within each 50 ms window go to a validator as one {@code POST /v1/transactions/batch}
+ * (ADR 0069; {@code -Dmeshchain.bench.tps-batch-window-ms=0} posts each to {@code /v1/transactions}
+ * instead), with at most {@link #IN_FLIGHT_PER_VALIDATOR} requests outstanding per validator on HTTP/1.1
+ * keep-alive connections. Latency counts from when a transaction was due. Rates increase (doubling, then
  * in eighths of the last rate kept up with; every step's transactions are signed, their ids computed
- * and their requests built before its clock starts, and the cluster drains between steps). Refusals
+ * and their request bodies built before its clock starts, and the cluster drains between steps). Refusals
  * the node asks to retry ({@code busy}, {@code full}, {@code timeout}, or a failed request) are counted
  * and resent after a second (a sender's later nonces wait for the refused one); every outcome is
  * printed per step. Prints per step the
@@ -68,11 +70,22 @@ public final class TpsBench {
     private static final double KEPT_UP = 0.8;
     /** ... and everything it submitted committed within this long after it. */
     private static final int DRAIN_SECONDS = 10;
-    /** Requests outstanding at once per validator's API (the client waits for a slot beyond it). */
-    private static final int IN_FLIGHT_PER_VALIDATOR = 64;
     /** Resend delay for a refusal the node asks to retry (the API's Retry-After for busy is 1 s). */
     private static final long RETRY_AFTER_MILLIS = 1_000;
     private static final Pattern ERROR_CODE = Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
+    /** In a batch answer, each result has either "status":"pending" or an "error" code (ADR 0069). */
+    private static final Pattern RESULT_CODE = Pattern.compile("\"status\"\\s*:\\s*\"(pending)\"|\"error\"\\s*:\\s*\"([a-z_]+)\"");
+    /**
+     * Transactions due within this window go to a validator as one {@code POST /v1/transactions/batch}
+     * (at most {@link #MAX_BATCH}); 0 sends each on its own to {@code POST /v1/transactions}.
+     */
+    private static final long BATCH_WINDOW_MILLIS = Long.getLong("meshchain.bench.tps-batch-window-ms", 50);
+    private static final int MAX_BATCH = 500;
+    /**
+     * Requests outstanding at once per validator's API (the client waits for a slot beyond it): 64 single
+     * submissions, or 8 batches (a 50 ms window at 3,200 tx/s is 40 transactions per validator).
+     */
+    private static final int IN_FLIGHT_PER_VALIDATOR = BATCH_WINDOW_MILLIS == 0 ? 64 : 8;
 
     private final Devnet devnet;
     private final List<Ed25519PrivateKey> senders;
@@ -89,6 +102,7 @@ public final class TpsBench {
     private java.time.LocalTime stepEndedAt;
 
     private final List<URI> submitUris;
+    private final List<URI> batchUris;
     /** One client for all validators: HTTP/1.1, so it keeps a pool of keep-alive connections per API server. */
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(java.time.Duration.ofSeconds(5)).build();
@@ -104,14 +118,13 @@ public final class TpsBench {
     private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
     private final AtomicLong resends = new AtomicLong();
 
-    /** A transaction's request, built before the step's clock starts. */
-    private record Prepared(Hash32 id, int validator, HttpRequest request) {}
 
     private TpsBench(Devnet devnet, List<Integer> apiPorts) {
         this.devnet = devnet;
         this.senders = devnet.demoKeys();
         this.nonces = new long[senders.size()];
         this.submitUris = apiPorts.stream().map(port -> URI.create("http://127.0.0.1:" + port + "/v1/transactions")).toList();
+        this.batchUris = apiPorts.stream().map(port -> URI.create("http://127.0.0.1:" + port + "/v1/transactions/batch")).toList();
         for (int i = 0; i < apiPorts.size(); i++) {
             slots.add(new Semaphore(IN_FLIGHT_PER_VALIDATOR));
         }
@@ -246,16 +259,30 @@ public final class TpsBench {
     private double step(int rate, int seconds) throws Exception {
         NodeServices node0 = devnet.node(0).services();
         int total = rate * seconds;
-        List<SignedTransaction> batch = sign(total, node0);
-        List<Prepared> requests = new ArrayList<>(total);
+        List<SignedTransaction> txs = sign(total, node0);
+        // every transaction is due at start + i / rate; a batch leaves when its last transaction is due
+        List<Batch> batches = new ArrayList<>();
+        long windowNanos = BATCH_WINDOW_MILLIS * 1_000_000L;
+        Batch[] open = new Batch[submitUris.size()];
         for (int i = 0; i < total; i++) {
-            SignedTransaction tx = batch.get(i);
+            long due = (long) (i * 1e9 / rate);
             int validator = i % submitUris.size();
-            requests.add(new Prepared(tx.id(), validator, HttpRequest.newBuilder(submitUris.get(validator))
-                    .header("Content-Type", "application/octet-stream")
-                    .timeout(java.time.Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(DomainCodecs.encode(tx))).build()));
+            Batch b = open[validator];
+            if (b != null && (b.size() == batchLimit() || due / Math.max(1, windowNanos) != b.dueOffsets.get(0) / Math.max(1, windowNanos))) {
+                batches.add(b.seal());
+                b = null;
+            }
+            if (b == null) {
+                b = open[validator] = new Batch(validator);
+            }
+            b.add(txs.get(i).id(), DomainCodecs.encode(txs.get(i)), due);
         }
+        for (Batch b : open) {
+            if (b != null && b.size() > 0) {
+                batches.add(b.seal());
+            }
+        }
+        batches.sort(java.util.Comparator.comparingLong(Batch::sendOffset));
         outcomes.clear();
         resends.set(0);
         int gen = generation;
@@ -263,59 +290,148 @@ public final class TpsBench {
         stepStartedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         long start = System.nanoTime();
         long lateNanos = 0;
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * 1e9 / rate);
-            long wait = due - System.nanoTime();
+        for (Batch b : batches) {
+            long sendAt = start + b.sendOffset();
+            long wait = sendAt - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            Prepared p = requests.get(i);
-            submittedAt.put(p.id(), System.nanoTime());
-            send(p, gen);
-            lateNanos = Math.max(lateNanos, System.nanoTime() - due);
+            for (int k = 0; k < b.size(); k++) {
+                // latency counts from when the transaction was due, so time waiting in a batch is included
+                submittedAt.put(b.ids.get(k), start + b.dueOffsets.get(k));
+            }
+            send(b, gen);
+            lateNanos = Math.max(lateNanos, System.nanoTime() - sendAt);
         }
         long elapsed = System.nanoTime() - start;
         stepEndedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         double tps = (committed.get() - startCommitted) / (elapsed / 1e9);
-        System.out.printf(Locale.ROOT, "  (sent %d in %.1f s, at most %.0f ms behind schedule; HTTP outcomes so far %s, %d resent)%n",
-                total, elapsed / 1e9, lateNanos / 1e6, new TreeMap<>(outcomes), resends.get());
+        System.out.printf(Locale.ROOT, "  (sent %d in %d requests in %.1f s, at most %.0f ms behind schedule; outcomes so far %s, "
+                + "%d resent)%n", total, batches.size(), elapsed / 1e9, lateNanos / 1e6, new TreeMap<>(outcomes), resends.get());
         return tps;
     }
 
-    /** POSTs one transaction, waiting for one of its validator's request slots. */
-    private void send(Prepared p, int gen) {
-        Semaphore slot = slots.get(p.validator());
-        slot.acquireUninterruptibly();
-        http.sendAsync(p.request(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((response, error) -> {
-            slot.release();
-            String outcome;
-            boolean retry;
-            if (error != null) {
-                outcome = "failed:" + error.getClass().getSimpleName();
-                retry = true;
-            } else if (response.statusCode() == 202) {
-                outcome = "202";
-                retry = false;
+    private static int batchLimit() {
+        return BATCH_WINDOW_MILLIS == 0 ? 1 : MAX_BATCH;
+    }
+
+    /** Transactions for one request to one validator: one transaction, or a batch body. */
+    private final class Batch {
+        final int validator;
+        final List<Hash32> ids = new ArrayList<>();
+        final List<byte[]> items = new ArrayList<>();
+        final List<Long> dueOffsets = new ArrayList<>();
+        HttpRequest request;
+
+        Batch(int validator) {
+            this.validator = validator;
+        }
+
+        int size() {
+            return ids.size();
+        }
+
+        long sendOffset() {
+            return dueOffsets.get(dueOffsets.size() - 1);
+        }
+
+        void add(Hash32 id, byte[] canonical, long dueOffset) {
+            ids.add(id);
+            items.add(canonical);
+            dueOffsets.add(dueOffset);
+        }
+
+        /** Builds the request (before the clock starts, for the step's own batches). */
+        Batch seal() {
+            byte[] body;
+            URI uri;
+            if (BATCH_WINDOW_MILLIS == 0) {
+                body = items.get(0);
+                uri = submitUris.get(validator);
             } else {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                for (byte[] item : items) {
+                    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(item.length).array());
+                    out.writeBytes(item);
+                }
+                body = out.toByteArray();
+                uri = batchUris.get(validator);
+            }
+            request = HttpRequest.newBuilder(uri).header("Content-Type", "application/octet-stream")
+                    .timeout(java.time.Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            return this;
+        }
+    }
+
+    /** POSTs one request, waiting for one of its validator's request slots; resends what the node asks to retry. */
+    private void send(Batch b, int gen) {
+        Semaphore slot = slots.get(b.validator);
+        slot.acquireUninterruptibly();
+        http.sendAsync(b.request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((response, error) -> {
+            slot.release();
+            List<Integer> retry = new ArrayList<>();
+            if (error != null) {
+                count("failed:" + error.getClass().getSimpleName(), b.size());
+                for (int k = 0; k < b.size(); k++) {
+                    retry.add(k);
+                }
+            } else if (BATCH_WINDOW_MILLIS == 0 || response.statusCode() != 200) {
+                // one transaction (or a batch refused whole): the status and error code are the outcome
                 Matcher m = ERROR_CODE.matcher(response.body());
-                String code = m.find() ? m.group(1) : "?";
-                outcome = response.statusCode() + " " + code;
-                // busy/full/timeout: the node took nothing (or may not have); a duplicate is already pending
-                retry = code.equals("busy") || code.equals("full") || code.equals("timeout");
-                if (!retry && !code.equals("duplicate")) {
-                    submittedAt.remove(p.id()); // refused for good: it will never commit
+                String code = response.statusCode() == 202 ? "pending" : m.find() ? m.group(1) : "http_" + response.statusCode();
+                for (int k = 0; k < b.size(); k++) {
+                    if (judge(b.ids.get(k), code)) {
+                        retry.add(k);
+                    }
+                }
+                count(code, b.size());
+            } else {
+                Matcher m = RESULT_CODE.matcher(response.body());
+                int k = 0;
+                while (m.find() && k < b.size()) {
+                    String code = m.group(1) != null ? "pending" : m.group(2);
+                    count(code, 1);
+                    if (judge(b.ids.get(k), code)) {
+                        retry.add(k);
+                    }
+                    k++;
+                }
+                if (k != b.size()) {
+                    count("unparsed_results", b.size() - k);
                 }
             }
-            outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
-            if (retry && gen == generation && submittedAt.containsKey(p.id())) {
+            if (!retry.isEmpty() && gen == generation) {
+                Batch again = new Batch(b.validator);
+                for (int k : retry) {
+                    again.add(b.ids.get(k), b.items.get(k), b.dueOffsets.get(k));
+                }
                 retries.schedule(() -> {
-                    if (gen == generation && submittedAt.containsKey(p.id())) {
-                        resends.incrementAndGet();
-                        send(p, gen);
+                    if (gen == generation) {
+                        resends.addAndGet(again.size());
+                        send(again.seal(), gen);
                     }
                 }, RETRY_AFTER_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    /** True if the transaction should be resent; forgets one refused for good (it will never commit). */
+    private boolean judge(Hash32 id, String code) {
+        if (!submittedAt.containsKey(id)) {
+            return false; // committed already (or the step ended)
+        }
+        // busy/full/timeout/failed: the node took nothing (or may not have); a duplicate is already pending
+        if (code.equals("busy") || code.equals("full") || code.equals("timeout") || code.startsWith("http_5")) {
+            return true;
+        }
+        if (!code.equals("pending") && !code.equals("duplicate")) {
+            submittedAt.remove(id);
+        }
+        return false;
+    }
+
+    private void count(String outcome, int n) {
+        outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).addAndGet(n);
     }
 
     /** Waits until what was submitted is committed (or DRAIN_SECONDS), so steps do not overlap; true if all was. */
