@@ -25,7 +25,7 @@ import org.meshchain.core.types.TransactionBody;
 import org.meshchain.node.port.SubmitOutcome;
 
 /** The bound on submissions waiting for the mempool actor (ADR 0068), with real asks to a probe as the mempool. */
-class SubmissionLimiterTest {
+class NodeServicesSubmitBoundTest {
 
     private static final ActorTestKit KIT = ActorTestKit.create();
     private static final Ed25519PrivateKey KEY = Ed25519PrivateKey.fromSeed(new byte[32]);
