@@ -121,7 +121,7 @@ public final class Node implements AutoCloseable {
             CommitFeed feed = new CommitFeed();
             NodeRefs refs = new NodeRefs();
             NodeServicesImpl services = new NodeServicesImpl(genesis.chainId(), consensus.validators(), self, chain,
-                    stateStore, nodeState, registry, peerStates, feed, refs);
+                    stateStore, nodeState, registry, peerStates, feed, refs, config.mempool().maxInFlightSubmissions());
             WireCodec codec = new WireCodec(DomainCodecs.DEFAULT, consensus.maxSyncBlocks(), config.mempool().gossipBatch(),
                     config.sync().batchBlocks());
             NodeGuardian.Setup setup = new NodeGuardian.Setup(config, consensus, mempool, key, chain, stateStore, executor,

@@ -46,10 +46,12 @@ final class NodeServicesImpl implements NodeServices {
     private final Map<Address, PeerState> peers;
     private final CommitFeed feed;
     private final NodeRefs refs;
+    private final SubmissionLimiter submissions;
     private volatile ActorSystem<?> system;
 
     NodeServicesImpl(ChainId chainId, ValidatorSet validators, Address self, ChainStore chain, StateStore state,
-            NodeState nodeState, Metrics metrics, Map<Address, PeerState> peers, CommitFeed feed, NodeRefs refs) {
+            NodeState nodeState, Metrics metrics, Map<Address, PeerState> peers, CommitFeed feed, NodeRefs refs,
+            int maxInFlightSubmissions) {
         this.chainId = chainId;
         this.validators = validators;
         this.self = self;
@@ -60,6 +62,7 @@ final class NodeServicesImpl implements NodeServices {
         this.peers = peers;
         this.feed = feed;
         this.refs = refs;
+        this.submissions = new SubmissionLimiter(maxInFlightSubmissions);
     }
 
     void attach(ActorSystem<?> actorSystem) {
@@ -83,7 +86,13 @@ final class NodeServicesImpl implements NodeServices {
         if (mempool == null || sys == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("the node is not running"));
         }
-        return AskPattern.ask(mempool, replyTo -> new MempoolActor.Submit(transaction, replyTo), ASK_TIMEOUT, sys.scheduler());
+        return submissions.submit(transaction,
+                tx -> AskPattern.ask(mempool, replyTo -> new MempoolActor.Submit(tx, replyTo), ASK_TIMEOUT, sys.scheduler()));
+    }
+
+    /** Submissions waiting for the mempool actor now (for tests and metrics). */
+    int submissionsInFlight() {
+        return submissions.inFlight();
     }
 
     @Override

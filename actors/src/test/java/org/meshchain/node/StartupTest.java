@@ -58,6 +58,16 @@ class StartupTest {
     }
 
     @Test
+    void submissionBoundHasAValidatedDefault() {
+        assertThat(NodeConfig.from(withNode(REQUIRED)).mempool().maxInFlightSubmissions()).isEqualTo(2_000);
+        assertThat(NodeConfig.from(withNode(REQUIRED + "meshchain.node.mempool.max-in-flight-submissions = 5"))
+                .mempool().maxInFlightSubmissions()).isEqualTo(5);
+        assertThatThrownBy(() -> NodeConfig.from(withNode(REQUIRED + "meshchain.node.mempool.max-in-flight-submissions = 0")))
+                .isInstanceOf(ConfigError.class)
+                .hasMessage("config meshchain.node.mempool.max-in-flight-submissions = 0: must be in 1..1000000");
+    }
+
+    @Test
     void syncAndSignatureCacheSettingsHaveValidatedDefaults() {
         NodeConfig ok = NodeConfig.from(withNode(REQUIRED));
         assertThat(ok.sync()).isEqualTo(new NodeConfig.Sync(50, 50, 4, 400, java.time.Duration.ofSeconds(5)));

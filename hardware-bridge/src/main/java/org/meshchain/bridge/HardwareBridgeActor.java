@@ -28,6 +28,7 @@ import org.meshchain.bridge.protocol.DeviceFrame;
 import org.meshchain.bridge.protocol.DeviceTopics;
 import org.meshchain.bridge.protocol.ReplyCode;
 import org.meshchain.core.crypto.Hash32;
+import org.meshchain.core.mempool.MempoolRejection;
 import org.meshchain.core.types.Address;
 import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.node.port.CertifiedHeader;
@@ -362,6 +363,9 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         long counter = s.frame().frame().counter();
         if (s.failure() != null) {
             finish(s.frame().device(), counter, ReplyCode.UNAVAILABLE, Optional.of(s.txId()), "node did not take it", true);
+        } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected && rejected.reason() instanceof MempoolRejection.Busy) {
+            // the node took nothing (at its submission limit): the device may retry with a new counter
+            finish(s.frame().device(), counter, ReplyCode.UNAVAILABLE, Optional.of(s.txId()), rejected.reason().describe(), true);
         } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected) {
             finish(s.frame().device(), counter, ReplyCode.MEMPOOL_REJECTED, Optional.of(s.txId()), rejected.reason().toString(), true);
         } else {

@@ -1,5 +1,10 @@
 package org.meshchain.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -8,31 +13,48 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.meshchain.core.crypto.Ed25519;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
 import org.meshchain.core.crypto.Ed25519Signature;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.crypto.Hashing;
 import org.meshchain.core.types.Address;
+import org.meshchain.core.types.DomainCodecs;
 import org.meshchain.core.types.Payload;
 import org.meshchain.core.types.SignedTransaction;
 import org.meshchain.core.types.TransactionBody;
 import org.meshchain.node.DefaultExecutors;
 import org.meshchain.node.Node;
+import org.meshchain.node.api.ApiConfig;
+import org.meshchain.node.api.ApiServer;
 import org.meshchain.node.devnet.Devnet;
 import org.meshchain.node.peers.InboundInspector;
 import org.meshchain.node.port.NodeServices;
-import org.meshchain.node.port.SubmitOutcome;
 import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * bin/bench tps [step-seconds]: a devnet of 4 validators in this JVM (4 ActorSystems on loopback,
- * RocksDB in a temp dir), a load generator submitting pre-signed transfers through
- * NodeServices.submitTransaction, round robin over the validators, at increasing rates (doubling, then
- * in eighths of the last rate kept up with; every step's transactions are signed, and their ids
- * computed, before its clock starts, and the cluster drains between steps). Prints per step the
+ * RocksDB in a temp dir, each validator serving the HTTP API), a load generator POSTing pre-signed
+ * transfers (canonical bytes) to the validators' API servers, round robin over the validators: the
+ * transactions due within each 50 ms window go to a validator as one {@code POST /v1/transactions/batch}
+ * (ADR 0069; {@code -Dmeshchain.bench.tps-batch-window-ms=0} posts each to {@code /v1/transactions}
+ * instead), with at most {@link #IN_FLIGHT_PER_VALIDATOR} requests outstanding per validator on HTTP/1.1
+ * keep-alive connections. Latency counts from when a transaction was due. Rates increase (doubling, then
+ * in eighths of the last rate kept up with; every step's transactions are signed, their ids computed
+ * and their request bodies built before its clock starts, and the cluster drains between steps). Refusals
+ * the node asks to retry ({@code busy}, {@code full}, {@code timeout}, or a failed request) are counted
+ * and resent after a second (a sender's later nonces wait for the refused one); every outcome is
+ * printed per step. Prints per step the
  * committed rate, blocks and mean block size, and signature checks per committed transaction; the
  * committed TPS at saturation (the best step the cluster kept up with: at least 80% of the offered rate
  * committed during the step and all of it within 10 s after); p50/p99 submit-to-commit latency at half
@@ -48,6 +70,22 @@ public final class TpsBench {
     private static final double KEPT_UP = 0.8;
     /** ... and everything it submitted committed within this long after it. */
     private static final int DRAIN_SECONDS = 10;
+    /** Resend delay for a refusal the node asks to retry (the API's Retry-After for busy is 1 s). */
+    private static final long RETRY_AFTER_MILLIS = 1_000;
+    private static final Pattern ERROR_CODE = Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
+    /** In a batch answer, each result has either "status":"pending" or an "error" code (ADR 0069). */
+    private static final Pattern RESULT_CODE = Pattern.compile("\"status\"\\s*:\\s*\"(pending)\"|\"error\"\\s*:\\s*\"([a-z_]+)\"");
+    /**
+     * Transactions due within this window go to a validator as one {@code POST /v1/transactions/batch}
+     * (at most {@link #MAX_BATCH}); 0 sends each on its own to {@code POST /v1/transactions}.
+     */
+    private static final long BATCH_WINDOW_MILLIS = Long.getLong("meshchain.bench.tps-batch-window-ms", 50);
+    private static final int MAX_BATCH = 500;
+    /**
+     * Requests outstanding at once per validator's API (the client waits for a slot beyond it): 64 single
+     * submissions, or 8 batches (a 50 ms window at 3,200 tx/s is 40 transactions per validator).
+     */
+    private static final int IN_FLIGHT_PER_VALIDATOR = BATCH_WINDOW_MILLIS == 0 ? 64 : 8;
 
     private final Devnet devnet;
     private final List<Ed25519PrivateKey> senders;
@@ -63,10 +101,33 @@ public final class TpsBench {
     private java.time.LocalTime stepStartedAt;
     private java.time.LocalTime stepEndedAt;
 
-    private TpsBench(Devnet devnet) {
+    private final List<URI> submitUris;
+    private final List<URI> batchUris;
+    /** One client for all validators: HTTP/1.1, so it keeps a pool of keep-alive connections per API server. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    private final List<Semaphore> slots = new ArrayList<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tps-resubmit");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The step whose submissions are live; a resend of an earlier step's transaction is dropped. */
+    private volatile int generation;
+    /** Per step: HTTP outcomes by status and error code (202 accepted, 503 busy, ...), resends included. */
+    private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
+    private final AtomicLong resends = new AtomicLong();
+
+
+    private TpsBench(Devnet devnet, List<Integer> apiPorts) {
         this.devnet = devnet;
         this.senders = devnet.demoKeys();
         this.nonces = new long[senders.size()];
+        this.submitUris = apiPorts.stream().map(port -> URI.create("http://127.0.0.1:" + port + "/v1/transactions")).toList();
+        this.batchUris = apiPorts.stream().map(port -> URI.create("http://127.0.0.1:" + port + "/v1/transactions/batch")).toList();
+        for (int i = 0; i < apiPorts.size(); i++) {
+            slots.add(new Semaphore(IN_FLIGHT_PER_VALIDATOR));
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -83,9 +144,14 @@ public final class TpsBench {
                         // ADR 0041: -Dmeshchain.bench.verified-signature-cache=0 measures without the cache
                         + "\nmeshchain.node.execution.verified-signature-cache = "
                         + Integer.getInteger("meshchain.bench.verified-signature-cache", 200_000));
-        devnet.startAll(DefaultExecutors.factory(), i -> List.of(), InboundInspector.NONE);
+        int apiBase = FreePorts.consecutive(VALIDATORS);
+        List<Integer> apiPorts = java.util.stream.IntStream.range(0, VALIDATORS).map(i -> apiBase + i).boxed().toList();
+        devnet.startAll(DefaultExecutors.factory(),
+                i -> List.of(ApiServer.extension(ApiConfig.defaults("127.0.0.1", apiPorts.get(i)), Optional.empty())),
+                InboundInspector.NONE);
         try {
-            TpsBench bench = new TpsBench(devnet);
+            TpsBench bench = new TpsBench(devnet, apiPorts);
+            bench.awaitApis(apiPorts);
             bench.run(stepSeconds, verifyBound);
         } finally {
             devnet.close();
@@ -168,41 +234,204 @@ public final class TpsBench {
                 best, p50, p99, verifyBound);
     }
 
+    /** Waits until every validator's API answers (the API servers bind after the nodes start). */
+    private void awaitApis(List<Integer> ports) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        for (int port : ports) {
+            HttpRequest status = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/status")).GET().build();
+            while (true) {
+                try {
+                    if (http.send(status, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        break;
+                    }
+                } catch (java.io.IOException notYetBound) {
+                    // the API server binds shortly after the node starts
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("API on port " + port + " did not answer within 60 s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** Offers {@code rate} transfers per second for {@code seconds}; returns the committed rate over the step. */
     private double step(int rate, int seconds) throws Exception {
-        List<NodeServices> nodes = devnet.running().stream().map(Node::services).toList();
+        NodeServices node0 = devnet.node(0).services();
         int total = rate * seconds;
-        List<SignedTransaction> batch = sign(total, nodes.get(0));
+        List<SignedTransaction> txs = sign(total, node0);
+        // every transaction is due at start + i / rate; a batch leaves when its last transaction is due
+        List<Batch> batches = new ArrayList<>();
+        long windowNanos = BATCH_WINDOW_MILLIS * 1_000_000L;
+        Batch[] open = new Batch[submitUris.size()];
+        for (int i = 0; i < total; i++) {
+            long due = (long) (i * 1e9 / rate);
+            int validator = i % submitUris.size();
+            Batch b = open[validator];
+            if (b != null && (b.size() == batchLimit() || due / Math.max(1, windowNanos) != b.dueOffsets.get(0) / Math.max(1, windowNanos))) {
+                batches.add(b.seal());
+                b = null;
+            }
+            if (b == null) {
+                b = open[validator] = new Batch(validator);
+            }
+            b.add(txs.get(i).id(), DomainCodecs.encode(txs.get(i)), due);
+        }
+        for (Batch b : open) {
+            if (b != null && b.size() > 0) {
+                batches.add(b.seal());
+            }
+        }
+        batches.sort(java.util.Comparator.comparingLong(Batch::sendOffset));
+        outcomes.clear();
+        resends.set(0);
+        int gen = generation;
         long startCommitted = committed.get();
         stepStartedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         long start = System.nanoTime();
-        AtomicLong rejected = new AtomicLong();
-        Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * 1e9 / rate);
-            long wait = due - System.nanoTime();
+        long lateNanos = 0;
+        for (Batch b : batches) {
+            long sendAt = start + b.sendOffset();
+            long wait = sendAt - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            SignedTransaction tx = batch.get(i);
-            submittedAt.put(tx.id(), System.nanoTime());
-            nodes.get(i % nodes.size()).submitTransaction(tx).whenComplete((outcome, error) -> {
-                if (!(outcome instanceof SubmitOutcome.Accepted)) {
-                    rejected.incrementAndGet();
-                    String reason = outcome instanceof SubmitOutcome.Rejected r ? r.reason().code()
-                            : String.valueOf(error);
-                    reasons.computeIfAbsent(reason, k -> new AtomicLong()).incrementAndGet();
-                    submittedAt.remove(tx.id());
-                }
-            });
+            for (int k = 0; k < b.size(); k++) {
+                // latency counts from when the transaction was due, so time waiting in a batch is included
+                submittedAt.put(b.ids.get(k), start + b.dueOffsets.get(k));
+            }
+            send(b, gen);
+            lateNanos = Math.max(lateNanos, System.nanoTime() - sendAt);
         }
         long elapsed = System.nanoTime() - start;
         stepEndedAt = java.time.LocalTime.now(java.time.ZoneOffset.UTC);
         double tps = (committed.get() - startCommitted) / (elapsed / 1e9);
-        if (rejected.get() > 0) {
-            System.out.println("  (" + rejected.get() + " submissions refused: " + reasons + ")");
-        }
+        System.out.printf(Locale.ROOT, "  (sent %d in %d requests in %.1f s, at most %.0f ms behind schedule; outcomes so far %s, "
+                + "%d resent)%n", total, batches.size(), elapsed / 1e9, lateNanos / 1e6, new TreeMap<>(outcomes), resends.get());
         return tps;
+    }
+
+    private static int batchLimit() {
+        return BATCH_WINDOW_MILLIS == 0 ? 1 : MAX_BATCH;
+    }
+
+    /** Transactions for one request to one validator: one transaction, or a batch body. */
+    private final class Batch {
+        final int validator;
+        final List<Hash32> ids = new ArrayList<>();
+        final List<byte[]> items = new ArrayList<>();
+        final List<Long> dueOffsets = new ArrayList<>();
+        HttpRequest request;
+
+        Batch(int validator) {
+            this.validator = validator;
+        }
+
+        int size() {
+            return ids.size();
+        }
+
+        long sendOffset() {
+            return dueOffsets.get(dueOffsets.size() - 1);
+        }
+
+        void add(Hash32 id, byte[] canonical, long dueOffset) {
+            ids.add(id);
+            items.add(canonical);
+            dueOffsets.add(dueOffset);
+        }
+
+        /** Builds the request (before the clock starts, for the step's own batches). */
+        Batch seal() {
+            byte[] body;
+            URI uri;
+            if (BATCH_WINDOW_MILLIS == 0) {
+                body = items.get(0);
+                uri = submitUris.get(validator);
+            } else {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                for (byte[] item : items) {
+                    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(item.length).array());
+                    out.writeBytes(item);
+                }
+                body = out.toByteArray();
+                uri = batchUris.get(validator);
+            }
+            request = HttpRequest.newBuilder(uri).header("Content-Type", "application/octet-stream")
+                    .timeout(java.time.Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            return this;
+        }
+    }
+
+    /** POSTs one request, waiting for one of its validator's request slots; resends what the node asks to retry. */
+    private void send(Batch b, int gen) {
+        Semaphore slot = slots.get(b.validator);
+        slot.acquireUninterruptibly();
+        http.sendAsync(b.request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((response, error) -> {
+            slot.release();
+            List<Integer> retry = new ArrayList<>();
+            if (error != null) {
+                count("failed:" + error.getClass().getSimpleName(), b.size());
+                for (int k = 0; k < b.size(); k++) {
+                    retry.add(k);
+                }
+            } else if (BATCH_WINDOW_MILLIS == 0 || response.statusCode() != 200) {
+                // one transaction (or a batch refused whole): the status and error code are the outcome
+                Matcher m = ERROR_CODE.matcher(response.body());
+                String code = response.statusCode() == 202 ? "pending" : m.find() ? m.group(1) : "http_" + response.statusCode();
+                for (int k = 0; k < b.size(); k++) {
+                    if (judge(b.ids.get(k), code)) {
+                        retry.add(k);
+                    }
+                }
+                count(code, b.size());
+            } else {
+                Matcher m = RESULT_CODE.matcher(response.body());
+                int k = 0;
+                while (m.find() && k < b.size()) {
+                    String code = m.group(1) != null ? "pending" : m.group(2);
+                    count(code, 1);
+                    if (judge(b.ids.get(k), code)) {
+                        retry.add(k);
+                    }
+                    k++;
+                }
+                if (k != b.size()) {
+                    count("unparsed_results", b.size() - k);
+                }
+            }
+            if (!retry.isEmpty() && gen == generation) {
+                Batch again = new Batch(b.validator);
+                for (int k : retry) {
+                    again.add(b.ids.get(k), b.items.get(k), b.dueOffsets.get(k));
+                }
+                retries.schedule(() -> {
+                    if (gen == generation) {
+                        resends.addAndGet(again.size());
+                        send(again.seal(), gen);
+                    }
+                }, RETRY_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** True if the transaction should be resent; forgets one refused for good (it will never commit). */
+    private boolean judge(Hash32 id, String code) {
+        if (!submittedAt.containsKey(id)) {
+            return false; // committed already (or the step ended)
+        }
+        // busy/full/timeout/failed: the node took nothing (or may not have); a duplicate is already pending
+        if (code.equals("busy") || code.equals("full") || code.equals("timeout") || code.startsWith("http_5")) {
+            return true;
+        }
+        if (!code.equals("pending") && !code.equals("duplicate")) {
+            submittedAt.remove(id);
+        }
+        return false;
+    }
+
+    private void count(String outcome, int n) {
+        outcomes.computeIfAbsent(outcome, k -> new AtomicLong()).addAndGet(n);
     }
 
     /** Waits until what was submitted is committed (or DRAIN_SECONDS), so steps do not overlap; true if all was. */
@@ -216,7 +445,9 @@ public final class TpsBench {
                     + " s; mempool sizes " + devnet.running().stream().map(n -> n.state().mempoolSize()).toList() + ")");
         }
         boolean all = submittedAt.isEmpty();
+        generation++; // resends of this step stop
         submittedAt.clear();
+        System.out.printf(Locale.ROOT, "  (HTTP outcomes of the step incl. drain %s, %d resent)%n", new TreeMap<>(outcomes), resends.get());
         // what stays uncommitted must not count in the next step: wait for the mempools to empty too
         long poolDeadline = System.nanoTime() + 30_000_000_000L;
         while (devnet.running().stream().anyMatch(n -> n.state().mempoolSize() > 0) && System.nanoTime() < poolDeadline) {

@@ -192,6 +192,14 @@ final class ApiRoutes {
                     Params.onlyQuery(query, NONE);
                     return submit(request);
                 }
+                if (s.length == 3 && s[2].equals("batch")) {
+                    route[0] = "/v1/transactions/batch";
+                    if (!method.equals(HttpMethods.POST)) {
+                        return done(methodNotAllowed("POST"));
+                    }
+                    Params.onlyQuery(query, NONE);
+                    return submitBatch(request);
+                }
                 if (s.length == 3) {
                     route[0] = "/v1/transactions/{hash}";
                     return get(method, () -> {
@@ -620,6 +628,25 @@ final class ApiRoutes {
     }
 
     private HttpResponse submitted(SignedTransaction tx, SubmitOutcome outcome) {
+        ObjectNode out = outcomeJson(tx, outcome);
+        switch (outcome) {
+            case SubmitOutcome.Accepted accepted -> {
+                return json(202, out);
+            }
+            case SubmitOutcome.Rejected rejected -> {
+                MempoolRejection reason = rejected.reason();
+                HttpResponse response = json(rejectionStatus(reason), out);
+                if (reason instanceof MempoolRejection.Busy) {
+                    // the node took nothing; a client may resend the same bytes after this many seconds
+                    response = response.addHeader(RawHeader.create("Retry-After", BUSY_RETRY_AFTER_SECONDS));
+                }
+                return response;
+            }
+        }
+    }
+
+    /** Counts the outcome, remembers an accepted transaction as pending, and renders it as the single submit does. */
+    private ObjectNode outcomeJson(SignedTransaction tx, SubmitOutcome outcome) {
         switch (outcome) {
             case SubmitOutcome.Accepted accepted -> {
                 metrics.submissions.inc("accepted");
@@ -627,23 +654,131 @@ final class ApiRoutes {
                 ObjectNode out = StrictJson.object();
                 out.put("hash", accepted.transactionId().toHex());
                 out.put("status", "pending");
-                return json(202, out);
+                return out;
             }
             case SubmitOutcome.Rejected rejected -> {
                 MempoolRejection reason = rejected.reason();
                 metrics.submissions.inc(reason.code());
                 ObjectNode out = errorBody(reason.code(), reason.describe());
                 out.put("hash", rejected.transactionId().toHex());
-                return json(rejectionStatus(reason), out);
+                return out;
             }
         }
     }
+
+    // ---------------------------------------------------------------- batch submission (ADR 0069)
+
+    /** Most transactions in one {@code POST /v1/transactions/batch}; more get 413 {@code batch_too_large}. */
+    static final int MAX_BATCH_TRANSACTIONS = 500;
+
+    private CompletionStage<HttpResponse> submitBatch(HttpRequest request) {
+        HttpEntity entity = request.entity();
+        var declared = entity.getContentLengthOption();
+        if (declared.isPresent() && declared.getAsLong() > config.maxBodyBytes()) {
+            throw tooLarge(declared.getAsLong());
+        }
+        var mediaType = entity.getContentType().mediaType();
+        if (!mediaType.equals(MediaTypes.APPLICATION_OCTET_STREAM)) {
+            throw new ApiError(415, "unsupported_media_type", "send application/octet-stream (each transaction's canonical "
+                    + "bytes after its length as 4 bytes big-endian), not " + mediaType);
+        }
+        long timeoutMillis = config.requestTimeout().toMillis();
+        return entity.withSizeLimit(config.maxBodyBytes()).toStrict(timeoutMillis, materializer)
+                .thenCompose(strict -> {
+                    List<byte[]> items = splitBatch(strict.getData().toArray(), codecs.limits().maxTransactionBytes());
+                    List<CompletableFuture<ObjectNode>> results = new java.util.ArrayList<>(items.size());
+                    for (byte[] item : items) {
+                        SignedTransaction tx;
+                        try {
+                            tx = codecs.decodeTransaction(item);
+                        } catch (DecodeException e) {
+                            results.add(CompletableFuture.completedFuture(errorBody("malformed_transaction", e.getMessage())));
+                            continue;
+                        }
+                        CompletionStage<SubmitOutcome> outcome;
+                        try {
+                            outcome = services.submitTransaction(tx);
+                        } catch (RuntimeException e) {
+                            outcome = CompletableFuture.failedFuture(e);
+                        }
+                        results.add(withTimeout(outcome).handle((o, failure) -> {
+                            if (failure == null) {
+                                return outcomeJson(tx, o);
+                            }
+                            // this transaction's own failure (e.g. timeout) is its result; the others stand
+                            Throwable cause = unwrap(failure);
+                            ObjectNode out = cause instanceof TimeoutException
+                                    ? errorBody("timeout", "the node did not answer in time; try again")
+                                    : errorBody("internal", "the submission failed inside the node: "
+                                            + Params.truncate(String.valueOf(cause), 400));
+                            out.put("hash", tx.id().toHex());
+                            return out;
+                        }).toCompletableFuture());
+                    }
+                    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(all -> {
+                        ObjectNode body = StrictJson.object();
+                        ArrayNode array = body.putArray("results");
+                        for (CompletableFuture<ObjectNode> r : results) {
+                            array.add(r.join());
+                        }
+                        return json(200, body);
+                    });
+                });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    /**
+     * Splits a batch body: one or more transactions, each its canonical bytes after their length as 4 bytes
+     * big-endian (1..maxTransactionBytes), nothing after the last. Framing errors refuse the whole batch.
+     */
+    static List<byte[]> splitBatch(byte[] body, int maxTransactionBytes) {
+        List<byte[]> items = new java.util.ArrayList<>();
+        int at = 0;
+        while (at < body.length) {
+            if (items.size() == MAX_BATCH_TRANSACTIONS) {
+                throw new ApiError(413, "batch_too_large", "a batch holds at most " + MAX_BATCH_TRANSACTIONS + " transactions");
+            }
+            if (body.length - at < 4) {
+                throw ApiError.badRequest("malformed_batch", "transaction " + items.size() + ": " + (body.length - at)
+                        + " bytes left where a 4-byte length was expected");
+            }
+            long length = ((body[at] & 0xffL) << 24) | ((body[at + 1] & 0xff) << 16) | ((body[at + 2] & 0xff) << 8)
+                    | (body[at + 3] & 0xff);
+            at += 4;
+            if (length < 1 || length > maxTransactionBytes) {
+                throw ApiError.badRequest("malformed_batch", "transaction " + items.size() + ": length " + length
+                        + " is not in 1.." + maxTransactionBytes);
+            }
+            if (length > body.length - at) {
+                throw ApiError.badRequest("malformed_batch", "transaction " + items.size() + ": length " + length
+                        + " runs past the end of the body (" + (body.length - at) + " bytes left)");
+            }
+            items.add(java.util.Arrays.copyOfRange(body, at, at + (int) length));
+            at += (int) length;
+        }
+        if (items.isEmpty()) {
+            throw ApiError.badRequest("malformed_batch", "a batch holds at least one transaction");
+        }
+        return items;
+    }
+
+    /** Retry-After for {@code busy}: the in-flight bound frees within the mempool's answer time, about a second. */
+    static final String BUSY_RETRY_AFTER_SECONDS = "1";
 
     static int rejectionStatus(MempoolRejection reason) {
         return switch (reason) {
             case MempoolRejection.Duplicate d -> 409;
             case MempoolRejection.ReplacementUnderpriced r -> 409;
             case MempoolRejection.Full f -> 503;
+            case MempoolRejection.Busy b -> 503;
             case MempoolRejection.Oversize o -> 413;
             default -> 400;
         };

@@ -42,8 +42,12 @@ public record NodeConfig(
     public record Consensus(Duration baseTimeout, Duration timeoutRebroadcast, Duration minBlockInterval,
             int maxBlockTransactions, int maxBlockBytes, int maxSyncBlocks, int syncLagBlocks) {}
 
+    /**
+     * @param maxInFlightSubmissions submissions (API, bridge, CLI) waiting for the mempool actor at once;
+     *                               more are refused at once with {@code busy} (ADR 0068)
+     */
     public record Mempool(int capacity, int maxPerSender, int maxNonceGap, int maxTxBytes, int gossipBatch,
-            Duration gossipInterval, int proposalBatch) {}
+            Duration gossipInterval, int proposalBatch, int maxInFlightSubmissions) {}
 
     /**
      * Per-peer protection (DESIGN 5.3).
@@ -120,7 +124,8 @@ public record NodeConfig(
                 r.intIn("mempool.max-tx-bytes", 256, 1 << 20),
                 r.intIn("mempool.gossip-batch", 1, 5_000),
                 r.durationIn("mempool.gossip-interval", Duration.ofMillis(5), Duration.ofSeconds(10)),
-                r.intIn("mempool.proposal-batch", 1, 50_000));
+                r.intIn("mempool.proposal-batch", 1, 50_000),
+                r.intIn("mempool.max-in-flight-submissions", 1, 1_000_000));
         if (mempool.maxPerSender() > mempool.capacity()) {
             throw new ConfigError(ROOT + ".mempool.max-per-sender", mempool.maxPerSender(),
                     "must not exceed mempool.capacity (" + mempool.capacity() + ")");

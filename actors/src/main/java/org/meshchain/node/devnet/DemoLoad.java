@@ -104,7 +104,7 @@ public final class DemoLoad implements AutoCloseable {
             } else {
                 rejected.incrementAndGet();
                 if (outcome instanceof SubmitOutcome.Rejected r && (r.reason() instanceof MempoolRejection.NonceTooLow
-                        || r.reason() instanceof MempoolRejection.NonceTooFarAhead)) {
+                        || r.reason() instanceof MempoolRejection.NonceTooFarAhead || r.reason() instanceof MempoolRejection.Busy)) {
                     synchronized (this) {
                         nextNonce[index] = -1;
                     }

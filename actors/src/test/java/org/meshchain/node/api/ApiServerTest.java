@@ -337,6 +337,122 @@ class ApiServerTest {
     }
 
     @Test
+    void busyNodeAnswers503WithRetryAfterAndTakesNothing() {
+        SignedTransaction tx = transfer(ALICE, 0, BOB_ADDRESS, 1);
+        String body = "{\"hex\":\"" + hex(DomainCodecs.encode(tx)) + "\"}";
+        api.node.busyAtLimit = 7;
+        ApiHarness.Response busy = api.postJson("/v1/transactions", body);
+        assertThat(busy.status()).isEqualTo(503);
+        assertThat(busy.raw().headers().firstValue("Retry-After")).contains("1");
+        assertThat(busy.json().get("error").asText()).isEqualTo("busy");
+        assertThat(busy.json().get("detail").asText()).contains("submission limit").contains("7").contains("retry later");
+        assertThat(busy.json().get("hash").asText()).isEqualTo(tx.id().toHex());
+        assertThat(api.node.pendingCount()).isZero();
+        // the same bytes are taken once the node has room again
+        api.node.busyAtLimit = 0;
+        ApiHarness.Response accepted = api.postJson("/v1/transactions", body);
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(accepted.raw().headers().firstValue("Retry-After")).isEmpty();
+        assertThat(api.node.pendingCount()).isEqualTo(1);
+    }
+
+    /** A batch body: each item's bytes after their length as 4 bytes big-endian. */
+    static byte[] batch(byte[]... items) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] item : items) {
+            out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(item.length).array());
+            out.writeBytes(item);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void batchSubmitsEveryTransactionAndAnswersInOrder() {
+        List<SignedTransaction> txs = List.of(transfer(ALICE, 0, BOB_ADDRESS, 1), transfer(ALICE, 1, BOB_ADDRESS, 2),
+                transfer(ALICE, 2, BOB_ADDRESS, 3));
+        ApiHarness.Response r = api.post("/v1/transactions/batch", "application/octet-stream",
+                batch(txs.stream().map(DomainCodecs::encode).toArray(byte[][]::new)));
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode results = r.json().get("results");
+        assertThat(results.size()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(results.get(i).get("hash").asText()).isEqualTo(txs.get(i).id().toHex());
+            assertThat(results.get(i).get("status").asText()).isEqualTo("pending");
+        }
+        assertThat(api.node.pendingCount()).isEqualTo(3);
+        // accepted through the batch, so the single-transaction lookup knows them as pending
+        assertThat(api.get("/v1/transactions/" + txs.get(1).id().toHex()).json().get("status").asText()).isEqualTo("pending");
+    }
+
+    @Test
+    void aBadTransactionInABatchGetsItsOwnRejectionAndTheOthersStand() {
+        SignedTransaction first = transfer(ALICE, 0, BOB_ADDRESS, 1);
+        SignedTransaction forged = SignedTransaction.sign(new TransactionBody(ChainBackedNode.CHAIN, ALICE_ADDRESS, 1, 10,
+                1_000, new Payload.Transfer(BOB_ADDRESS, 1)), BOB);
+        SignedTransaction second = transfer(ALICE, 1, BOB_ADDRESS, 2);
+        byte[] undecodable = java.util.Arrays.copyOf(DomainCodecs.encode(transfer(ALICE, 2, BOB_ADDRESS, 3)),
+                DomainCodecs.encode(transfer(ALICE, 2, BOB_ADDRESS, 3)).length + 1);
+        ApiHarness.Response r = api.post("/v1/transactions/batch", "application/octet-stream",
+                batch(DomainCodecs.encode(first), DomainCodecs.encode(forged), DomainCodecs.encode(second), undecodable,
+                        DomainCodecs.encode(first)));
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode results = r.json().get("results");
+        assertThat(results.size()).isEqualTo(5);
+        assertThat(results.get(0).get("status").asText()).isEqualTo("pending");
+        assertThat(results.get(1).get("error").asText()).isEqualTo("bad_signature");
+        assertThat(results.get(1).get("hash").asText()).isEqualTo(forged.id().toHex());
+        assertThat(results.get(2).get("status").asText()).isEqualTo("pending");
+        assertThat(results.get(2).get("hash").asText()).isEqualTo(second.id().toHex());
+        assertThat(results.get(3).get("error").asText()).isEqualTo("malformed_transaction");
+        assertThat(results.get(3).has("hash")).isFalse();
+        assertThat(results.get(4).get("error").asText()).isEqualTo("duplicate");
+        assertThat(api.node.pendingCount()).isEqualTo(2);
+    }
+
+    @Test
+    void busyInABatchIsPerTransaction() {
+        api.node.busyAtLimit = 3;
+        SignedTransaction tx = transfer(ALICE, 0, BOB_ADDRESS, 1);
+        ApiHarness.Response r = api.post("/v1/transactions/batch", "application/octet-stream", batch(DomainCodecs.encode(tx)));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("results").get(0).get("error").asText()).isEqualTo("busy");
+        assertThat(api.node.pendingCount()).isZero();
+    }
+
+    @Test
+    void oversizedAndMalformedBatchesAreRefusedWhole() {
+        byte[] good = DomainCodecs.encode(transfer(ALICE, 0, BOB_ADDRESS, 1));
+        byte[][] tooMany = new byte[ApiRoutes.MAX_BATCH_TRANSACTIONS + 1][];
+        java.util.Arrays.fill(tooMany, new byte[] {1});
+        tooMany[0] = good;
+        ApiHarness.Response many = api.post("/v1/transactions/batch", "application/octet-stream", batch(tooMany));
+        assertThat(many.status()).isEqualTo(413);
+        assertThat(many.json().get("error").asText()).isEqualTo("batch_too_large");
+
+        ApiHarness.Response huge = api.post("/v1/transactions/batch", "application/octet-stream", new byte[65 * 1024]);
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.json().get("error").asText()).isEqualTo("body_too_large");
+
+        byte[] framed = batch(good);
+        Map<String, byte[]> malformed = new java.util.LinkedHashMap<>();
+        malformed.put("empty", new byte[0]);
+        malformed.put("truncated length", java.util.Arrays.copyOf(batch(good, good), framed.length + 2));
+        malformed.put("runs past the end", java.util.Arrays.copyOf(framed, framed.length - 1));
+        malformed.put("zero length", batch(good, new byte[0]));
+        malformed.put("over the transaction limit", java.nio.ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).array());
+        malformed.forEach((what, body) -> {
+            ApiHarness.Response r = api.post("/v1/transactions/batch", "application/octet-stream", body);
+            assertThat(r.status()).as(what).isEqualTo(400);
+            assertThat(r.json().get("error").asText()).as(what).isEqualTo("malformed_batch");
+        });
+        assertThat(api.post("/v1/transactions/batch", "application/json", "[]".getBytes(StandardCharsets.UTF_8)).status())
+                .isEqualTo(415);
+        ApiHarness.Response get = api.get("/v1/transactions/batch");
+        assertThat(get.status()).isEqualTo(405);
+        assertThat(api.node.pendingCount()).isZero();
+    }
+
+    @Test
     void malformedSubmissionsAreRefusedWithoutSideEffects() {
         byte[] canonical = DomainCodecs.encode(transfer(ALICE, 0, BOB_ADDRESS, 1));
         byte[] trailing = java.util.Arrays.copyOf(canonical, canonical.length + 1);

@@ -237,9 +237,15 @@ public final class ChainBackedNode implements NodeServices, AutoCloseable {
         return validators;
     }
 
+    /** When above 0, every submission is refused as {@code busy} with this in-flight limit (as a node at its bound). */
+    volatile int busyAtLimit;
+
     @Override
     public synchronized CompletionStage<SubmitOutcome> submitTransaction(SignedTransaction tx) {
         Hash32 id = tx.id();
+        if (busyAtLimit > 0) {
+            return CompletableFuture.completedFuture(new SubmitOutcome.Rejected(id, new MempoolRejection.Busy(busyAtLimit)));
+        }
         MempoolRejection rejection = null;
         long height = store.head().map(ChainStore.Head::height).orElse(-1L);
         long nextNonce = account(tx.body().sender(), Map.of()).nextNonce();

@@ -111,4 +111,18 @@ public sealed interface MempoolRejection {
             return "pool is full (" + capacity + " transactions); a fee above " + lowestFee + " would displace the cheapest";
         }
     }
+
+    /**
+     * The node already has its configured maximum of submissions waiting for the mempool; nothing was
+     * looked at. Retrying later is safe (the transaction is unknown to the node).
+     */
+    record Busy(int inFlightLimit) implements MempoolRejection {
+        public String code() {
+            return "busy";
+        }
+
+        public String describe() {
+            return "the node is at its submission limit (" + inFlightLimit + " submissions in flight); retry later";
+        }
+    }
 }
