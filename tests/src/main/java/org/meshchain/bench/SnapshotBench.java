@@ -188,12 +188,13 @@ public final class SnapshotBench {
             beforeSync = System.nanoTime();
             channel.force(true);
         }
-        long elapsed = System.nanoTime() - start;
+        long synced = System.nanoTime();
+        long elapsed = synced - start;
         Files.delete(file);
         // the write calls fill the page cache; the fsync is what puts the bytes on the device: both
         // are part of what a durable snapshot write costs (the export ends the same way)
         System.out.printf("disk probe: %d MiB in %s: write calls %.2f s, fsync %.2f s%n", written >> 20,
-                file.getParent(), (beforeSync - start) / 1e9, (System.nanoTime() - beforeSync) / 1e9);
+                file.getParent(), (beforeSync - start) / 1e9, (synced - beforeSync) / 1e9);
         return bytes / 1e6 / (elapsed / 1e9);
     }
 }
