@@ -68,8 +68,20 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     private record CountersDone(List<FrameValidator.Passed> batch, DeviceCounters.Outcomes outcomes, Throwable failure)
             implements Command {}
 
-    private record Submitted(FrameValidator.Passed frame, Hash32 txId, SubmitOutcome outcome, Throwable failure)
-            implements Command {}
+    private record Submitted(FrameValidator.Passed frame, Hash32 txId, SubmitOutcome outcome, Throwable failure,
+            int attempt) implements Command {}
+
+    /** A frame the node refused as {@code busy} (it took nothing), offered to it again. */
+    private record RetrySubmit(FrameValidator.Passed frame, SignedTransaction transaction, int attempt) implements Command {}
+
+    /**
+     * The node's {@code busy} is transient back-pressure from this same process: the bridge keeps the
+     * frame (it still holds its in-flight slot, so the bridge's own bound still applies) and offers it
+     * again, rather than making a battery-powered device re-sign and resend it. After this many
+     * offers, 25 ms apart (about 2 s), the device gets UNAVAILABLE and retries with a new counter.
+     */
+    private static final int BUSY_SUBMIT_ATTEMPTS = 80;
+    private static final Duration BUSY_RETRY_DELAY = Duration.ofMillis(25);
 
     private record ProofsDone(FrameValidator.Passed frame, List<StateProofResult> results, Throwable failure)
             implements Command {}
@@ -243,6 +255,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
                 .onMessage(Validated.class, this::onValidated)
                 .onMessage(CountersDone.class, this::onCountersDone)
                 .onMessage(Submitted.class, this::onSubmitted)
+                .onMessage(RetrySubmit.class, this::onRetrySubmit)
                 .onMessage(ProofsDone.class, this::onProofsDone)
                 .onMessage(Committed.class, this::onCommitted)
                 .onMessage(StatusSeen.class, this::onStatusSeen)
@@ -330,8 +343,8 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
 
     private void act(FrameValidator.Passed p) {
         switch (p.frame().body()) {
-            case DeviceFrame.Transaction t -> submit(p, t.transaction());
-            case DeviceFrame.Report r -> submit(p, r.transaction());
+            case DeviceFrame.Transaction t -> submit(p, t.transaction(), 1);
+            case DeviceFrame.Report r -> submit(p, r.transaction(), 1);
             case DeviceFrame.ProofRequest request -> {
                 List<CompletableFuture<StateProofResult>> proofs = new ArrayList<>();
                 for (Hash32 path : request.paths()) {
@@ -344,10 +357,15 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
     }
 
-    private void submit(FrameValidator.Passed p, SignedTransaction tx) {
+    private void submit(FrameValidator.Passed p, SignedTransaction tx, int attempt) {
         Hash32 txId = tx.id();
         getContext().pipeToSelf(safely(() -> services.submitTransaction(tx)),
-                (outcome, failure) -> new Submitted(p, txId, outcome, failure));
+                (outcome, failure) -> new Submitted(p, txId, outcome, failure, attempt));
+    }
+
+    private Behavior<Command> onRetrySubmit(RetrySubmit r) {
+        submit(r.frame(), r.transaction(), r.attempt());
+        return this;
     }
 
     /** A node call that throws instead of failing its stage still ends as a failed stage (never kills the actor). */
@@ -363,8 +381,16 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         long counter = s.frame().frame().counter();
         if (s.failure() != null) {
             finish(s.frame().device(), counter, ReplyCode.UNAVAILABLE, Optional.of(s.txId()), "node did not take it", true);
+        } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected && rejected.reason() instanceof MempoolRejection.Busy
+                && s.attempt() < BUSY_SUBMIT_ATTEMPTS) {
+            SignedTransaction tx = switch (s.frame().frame().body()) {
+                case DeviceFrame.Transaction t -> t.transaction();
+                case DeviceFrame.Report r -> r.transaction();
+                case DeviceFrame.ProofRequest ignored -> throw new IllegalStateException("a proof request is never submitted");
+            };
+            getContext().scheduleOnce(BUSY_RETRY_DELAY, getContext().getSelf(), new RetrySubmit(s.frame(), tx, s.attempt() + 1));
         } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected && rejected.reason() instanceof MempoolRejection.Busy) {
-            // the node took nothing (at its submission limit): the device may retry with a new counter
+            // the node stayed at its submission limit and took nothing: the device may retry with a new counter
             finish(s.frame().device(), counter, ReplyCode.UNAVAILABLE, Optional.of(s.txId()), rejected.reason().describe(), true);
         } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected) {
             finish(s.frame().device(), counter, ReplyCode.MEMPOOL_REJECTED, Optional.of(s.txId()), rejected.reason().toString(), true);

@@ -139,6 +139,56 @@ class BridgeResilienceTest extends BridgeFixtureTest {
         }
     }
 
+    /** The node refuses a submission as busy {@code busyAnswers} times, then passes it on. */
+    private void nodeBusyFor(int busyAnswers, java.util.concurrent.atomic.AtomicInteger offers) {
+        fixture.wrapServices(node -> new org.meshchain.bridge.testing.DelegatingServices(node) {
+            @Override
+            public java.util.concurrent.CompletionStage<org.meshchain.node.port.SubmitOutcome> submitTransaction(
+                    org.meshchain.core.types.SignedTransaction tx) {
+                if (offers.incrementAndGet() <= busyAnswers) {
+                    return java.util.concurrent.CompletableFuture.completedFuture(
+                            new org.meshchain.node.port.SubmitOutcome.Rejected(tx.id(),
+                                    new org.meshchain.core.mempool.MempoolRejection.Busy(2000)));
+                }
+                return delegate.submitTransaction(tx);
+            }
+        });
+    }
+
+    @Test
+    void aFrameTheNodeIsTooBusyForIsOfferedAgainAndCommits() throws Exception {
+        assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
+        fixture = new BridgeFixture(dir, 2, 2, "", 50);
+        java.util.concurrent.atomic.AtomicInteger offers = new java.util.concurrent.atomic.AtomicInteger();
+        nodeBusyFor(5, offers);
+        fixture.startBridge();
+        try (RawDevice device = connect(0)) {
+            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
+                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
+            assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.COMMITTED);
+        }
+        assertThat(offers.get()).isEqualTo(6);
+    }
+
+    @Test
+    void aNodeThatStaysBusyGetsTheDeviceUnavailableAndFreesTheSlot() throws Exception {
+        assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
+        fixture = new BridgeFixture(dir, 2, 2, "", 50);
+        java.util.concurrent.atomic.AtomicInteger offers = new java.util.concurrent.atomic.AtomicInteger();
+        nodeBusyFor(Integer.MAX_VALUE, offers);
+        fixture.startBridge();
+        try (RawDevice device = connect(0)) {
+            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
+                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            var reply = device.nextReply(15);
+            assertThat(reply.code()).isEqualTo(ReplyCode.UNAVAILABLE);
+            assertThat(reply.detail()).contains("submission limit");
+        }
+        assertThat(offers.get()).isEqualTo(80);
+        assertThat(fixture.node().metrics().render()).contains("\nmeshchain_bridge_frames_in_flight 0\n");
+    }
+
     @Test
     void mqtt5SessionWorksToo() throws Exception {
         assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
