@@ -23,6 +23,9 @@ import org.meshchain.persistence.chain.StateDelta;
  * {@code state_nodes}: node key → encoded node; {@code state_values}: path → value at the head.
  *
  * <p>Encoded nodes are cached (bounded LRU, shared by all snapshots: a node never changes once written).
+ * The cache is split into {@link #CACHE_STRIPES} independently locked LRU stripes chosen by key: the
+ * state root's subtrees are rebuilt on several threads at once, and one lock (with every read relinking
+ * the one access-order list) made those threads queue behind each other (ADR 0061).
  * Decoded nodes are not shared between executions, so the tree's child memo lives only as long as one
  * execution's scratch tree and memory stays bounded by the cache.
  */
@@ -30,7 +33,10 @@ public final class ChainStoreCommittedState implements CommittedState {
 
     private final ChainStore store;
     private final int maxValueBytes;
-    private final Map<NodeKey, byte[]> encodedNodes;
+    /** Independently locked parts of the node cache; a power of two. */
+    static final int CACHE_STRIPES = 16;
+
+    private final Map<NodeKey, byte[]>[] encodedNodes;
 
     /**
      * @param nodeCacheEntries encoded tree nodes kept in memory (0 disables the cache)
@@ -45,14 +51,30 @@ public final class ChainStoreCommittedState implements CommittedState {
             throw new IllegalArgumentException("maxValueBytes = " + maxValueBytes + ": must be positive");
         }
         this.maxValueBytes = maxValueBytes;
-        this.encodedNodes = new LinkedHashMap<>(1024, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
+        this.encodedNodes = stripes(nodeCacheEntries);
+    }
 
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<NodeKey, byte[]> eldest) {
-                return size() > nodeCacheEntries;
-            }
-        };
+    /** {@code entries} split over the stripes (the first ones take the remainder), each an LRU of its share. */
+    @SuppressWarnings("unchecked")
+    private static Map<NodeKey, byte[]>[] stripes(int entries) {
+        Map<NodeKey, byte[]>[] stripes = new Map[CACHE_STRIPES];
+        for (int i = 0; i < CACHE_STRIPES; i++) {
+            int capacity = entries / CACHE_STRIPES + (i < entries % CACHE_STRIPES ? 1 : 0);
+            stripes[i] = new LinkedHashMap<>(Math.min(1024, Math.max(16, capacity)), 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<NodeKey, byte[]> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+        return stripes;
+    }
+
+    private Map<NodeKey, byte[]> stripe(NodeKey key) {
+        // the stripe comes from the hash's top bits, the stripe's own table from its low bits
+        return encodedNodes[(key.hashCode() * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(CACHE_STRIPES))];
     }
 
     @Override
@@ -78,14 +100,16 @@ public final class ChainStoreCommittedState implements CommittedState {
     }
 
     private byte[] cached(NodeKey key) {
-        synchronized (encodedNodes) {
-            return encodedNodes.get(key);
+        Map<NodeKey, byte[]> stripe = stripe(key);
+        synchronized (stripe) {
+            return stripe.get(key);
         }
     }
 
     private void cache(NodeKey key, byte[] encoded) {
-        synchronized (encodedNodes) {
-            encodedNodes.put(key, encoded);
+        Map<NodeKey, byte[]> stripe = stripe(key);
+        synchronized (stripe) {
+            stripe.put(key, encoded);
         }
     }
 
