@@ -1,10 +1,10 @@
 package org.meshchain.node.execution;
 
 import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.codec.DecodeException;
 import org.meshchain.core.crypto.Hash32;
@@ -22,7 +22,11 @@ import org.meshchain.persistence.chain.StateDelta;
  * {@code state_roots}: version (8 bytes big-endian) → root node key (empty = empty tree);
  * {@code state_nodes}: node key → encoded node; {@code state_values}: path → value at the head.
  *
- * <p>Encoded nodes are cached (bounded LRU, shared by all snapshots: a node never changes once written).
+ * <p>Encoded nodes are cached (bounded, shared by all snapshots: a node never changes once written).
+ * The state root's subtrees are rebuilt on several threads at once and read every node through this
+ * cache, so a hit takes no lock and writes nothing: a concurrent map, with the oldest entries evicted
+ * first (insertion order) when a miss pushes it over its bound. An LRU under one lock made every hit
+ * relink a shared list, and the threads queued behind each other (ADR 0061).
  * Decoded nodes are not shared between executions, so the tree's child memo lives only as long as one
  * execution's scratch tree and memory stays bounded by the cache.
  */
@@ -30,7 +34,10 @@ public final class ChainStoreCommittedState implements CommittedState {
 
     private final ChainStore store;
     private final int maxValueBytes;
-    private final Map<NodeKey, byte[]> encodedNodes;
+    private final int nodeCacheEntries;
+    private final ConcurrentHashMap<NodeKey, byte[]> encodedNodes = new ConcurrentHashMap<>();
+    /** The cached keys in insertion order: each key is queued once, when its entry is added. */
+    private final ConcurrentLinkedQueue<NodeKey> insertionOrder = new ConcurrentLinkedQueue<>();
 
     /**
      * @param nodeCacheEntries encoded tree nodes kept in memory (0 disables the cache)
@@ -45,14 +52,7 @@ public final class ChainStoreCommittedState implements CommittedState {
             throw new IllegalArgumentException("maxValueBytes = " + maxValueBytes + ": must be positive");
         }
         this.maxValueBytes = maxValueBytes;
-        this.encodedNodes = new LinkedHashMap<>(1024, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<NodeKey, byte[]> eldest) {
-                return size() > nodeCacheEntries;
-            }
-        };
+        this.nodeCacheEntries = nodeCacheEntries;
     }
 
     @Override
@@ -78,14 +78,19 @@ public final class ChainStoreCommittedState implements CommittedState {
     }
 
     private byte[] cached(NodeKey key) {
-        synchronized (encodedNodes) {
-            return encodedNodes.get(key);
-        }
+        return encodedNodes.get(key);
     }
 
     private void cache(NodeKey key, byte[] encoded) {
-        synchronized (encodedNodes) {
-            encodedNodes.put(key, encoded);
+        if (encodedNodes.putIfAbsent(key, encoded) == null) {
+            insertionOrder.add(key);
+            while (encodedNodes.size() > nodeCacheEntries) {
+                NodeKey eldest = insertionOrder.poll();
+                if (eldest == null) {
+                    break;
+                }
+                encodedNodes.remove(eldest);
+            }
         }
     }
 

@@ -10,14 +10,18 @@ import org.meshchain.merkle.VersionCommit;
 /**
  * A throw-away {@link NodeStore}: the committed tree (read-only, through a snapshot) plus ONE version
  * computed on top of it in memory. The executor applies a block's merged updates here to get the state
- * root; nothing is ever written to disk, and the whole store is dropped afterwards.
+ * root; nothing is ever written to disk, and the whole store is dropped afterwards. The executor only
+ * needs the new root, so the computed version's nodes are indexed for lookup only when a node is first
+ * read after the commit: indexing them eagerly was a serial pass over every new node at the end of each
+ * block (ADR 0061).
  */
 final class ScratchNodeStore implements NodeStore {
 
     private final CommittedState.Snapshot committed;
     private final long baseVersion;
     private VersionCommit scratch;
-    private final Map<NodeKey, SmtNode> scratchNodes = new HashMap<>();
+    /** The scratch version's nodes by key; null until a node is read after the commit. */
+    private Map<NodeKey, SmtNode> scratchNodes;
 
     ScratchNodeStore(CommittedState.Snapshot committed) {
         this.committed = committed;
@@ -26,8 +30,22 @@ final class ScratchNodeStore implements NodeStore {
 
     @Override
     public SmtNode node(NodeKey key) {
-        SmtNode node = scratchNodes.get(key);
+        if (scratch == null) {
+            return committed.node(key);
+        }
+        SmtNode node = scratchNodes().get(key);
         return node != null ? node : committed.node(key);
+    }
+
+    private Map<NodeKey, SmtNode> scratchNodes() {
+        if (scratchNodes == null) {
+            Map<NodeKey, SmtNode> byKey = HashMap.newHashMap(scratch.newNodes().size());
+            for (SmtNode node : scratch.newNodes()) {
+                byKey.put(node.key(), node);
+            }
+            scratchNodes = byKey;
+        }
+        return scratchNodes;
     }
 
     @Override
@@ -57,9 +75,6 @@ final class ScratchNodeStore implements NodeStore {
             throw new IllegalStateException("a scratch store takes exactly one version on top of " + baseVersion);
         }
         scratch = commit;
-        for (SmtNode node : commit.newNodes()) {
-            scratchNodes.put(node.key(), node);
-        }
     }
 
     @Override
@@ -69,6 +84,6 @@ final class ScratchNodeStore implements NodeStore {
 
     @Override
     public long nodeCount() {
-        return scratchNodes.size();
+        return scratch == null ? 0 : scratchNodes().size();
     }
 }
