@@ -35,7 +35,7 @@ class ArenaVersusObjectPathTest {
         InMemoryNodeStore arenaStore = new InMemoryNodeStore();
         InMemoryNodeStore behindPort = new InMemoryNodeStore();
         SparseMerkleTree arena = new SparseMerkleTree(arenaStore);
-        SparseMerkleTree objects = new SparseMerkleTree(new Delegating(behindPort));
+        SparseMerkleTree objects = new SparseMerkleTree(new ForwardingNodeStore(behindPort));
         boolean parallel = random.nextBoolean();
         for (int version = 1; version <= 12; version++) {
             List<SmtUpdate> batch = Scenarios.batch(random, pool, 50);
@@ -67,38 +67,6 @@ class ArenaVersusObjectPathTest {
         NodeKey root = arenaStore.root(arena.latestVersion());
         if (!root.isEmpty()) {
             assertThat(arenaStore.node(root).key()).isEqualTo(root);
-        }
-    }
-
-    /** A store that only forwards to another: the tree sees a port, not the arena, and uses node objects. */
-    private record Delegating(InMemoryNodeStore nodes) implements NodeStore {
-
-        public SmtNode node(NodeKey key) {
-            return nodes.node(key);
-        }
-
-        public NodeKey root(long version) {
-            return nodes.root(version);
-        }
-
-        public long latestVersion() {
-            return nodes.latestVersion();
-        }
-
-        public long oldestRetainedVersion() {
-            return nodes.oldestRetainedVersion();
-        }
-
-        public void commit(VersionCommit commit) {
-            nodes.commit(commit);
-        }
-
-        public long prune(long oldestRetained) {
-            return nodes.prune(oldestRetained);
-        }
-
-        public long nodeCount() {
-            return nodes.nodeCount();
         }
     }
 }

@@ -85,39 +85,7 @@ class VersionsAndPruningTest {
     @Test
     void aStoreThatDoesNotMemoiseGetsNodesWithoutChildLinks() {
         InMemoryNodeStore nodes = new InMemoryNodeStore();
-        NodeStore bounded = new NodeStore() {
-            public SmtNode node(NodeKey key) {
-                return nodes.node(key);
-            }
-
-            public NodeKey root(long version) {
-                return nodes.root(version);
-            }
-
-            public long latestVersion() {
-                return nodes.latestVersion();
-            }
-
-            public long oldestRetainedVersion() {
-                return nodes.oldestRetainedVersion();
-            }
-
-            public void commit(VersionCommit commit) {
-                nodes.commit(commit);
-            }
-
-            public long prune(long oldestRetained) {
-                return nodes.prune(oldestRetained);
-            }
-
-            public boolean memoisesChildren() {
-                return false;
-            }
-
-            public long nodeCount() {
-                return nodes.nodeCount();
-            }
-        };
+        NodeStore bounded = new ForwardingNodeStore(nodes, false);
         Random random = new Random(3);
         List<Hash32> pool = Scenarios.pathPool(random, 200);
         SparseMerkleTree tree = new SparseMerkleTree(bounded);
