@@ -41,6 +41,9 @@ final class ArenaUpdate {
     private final int[] frontierBounds = new int[2 * PREFETCH_PATHS];
     private final int[] nextFrontierRefs = new int[PREFETCH_PATHS];
     private final int[] nextFrontierBounds = new int[2 * PREFETCH_PATHS];
+    /** What one level of the prefetch reads: the records on the batch's paths, and their siblings' hashes. */
+    private final int[] touchRecords = new int[2 * PREFETCH_PATHS];
+    private final int[] touchHashes = new int[2 * PREFETCH_PATHS];
     final InMemoryNodeStore.IntStack created = new InMemoryNodeStore.IntStack();
     final InMemoryNodeStore.IntStack stale = new InMemoryNodeStore.IntStack();
 
@@ -114,13 +117,20 @@ final class ArenaUpdate {
         int[] bounds = frontierBounds;
         int[] nextRefs = nextFrontierRefs;
         int[] nextBounds = nextFrontierBounds;
+        int[] wholeRecords = touchRecords;
+        int[] hashes = touchHashes;
         refs[0] = root;
         bounds[0] = rootFrom;
         bounds[1] = rootTo;
+        long touched = arena.touchRecord(root);
         int size = 1;
-        long touched = 0;
         for (int depth = rootDepth; size > 0; depth++) {
+            // First the next level's shape, from records already in cache; then its records, read in
+            // loops of nothing but independent loads, so that the processor has many misses in flight
+            // (one loop with the splitting in it kept only a few).
             int next = 0;
+            int records = 0;
+            int hashCount = 0;
             for (int i = 0; i < size; i++) {
                 int ref = refs[i];
                 int from = bounds[2 * i];
@@ -128,26 +138,40 @@ final class ArenaUpdate {
                 int split = split(depth, from, to);
                 int left = arena.child(ref, 0);
                 int right = arena.child(ref, 1);
-                // the sibling of a touched side is hashed into the new parent; a leaf is compared
-                touched += (left == 0 ? 0 : arena.hashWord(left, 0)) + (right == 0 ? 0 : arena.hashWord(right, 0));
-                if (left < 0 && split > from) {
-                    touched += arena.leafPage(left)[InMemoryNodeStore.leafOffset(left) + 11];
+                // a child on a path is read whole (a leaf is compared, an inner node walked); of its
+                // sibling only the hash, which the new parent hashes in
+                if (split > from) {
+                    if (left != 0) {
+                        wholeRecords[records++] = left;
+                    }
+                    if (InMemoryNodeStore.isInner(left)) {
+                        nextRefs[next] = left;
+                        nextBounds[2 * next] = from;
+                        nextBounds[2 * next + 1] = split;
+                        next++;
+                    }
+                } else if (left != 0) {
+                    hashes[hashCount++] = left;
                 }
-                if (right < 0 && to > split) {
-                    touched += arena.leafPage(right)[InMemoryNodeStore.leafOffset(right) + 11];
+                if (to > split) {
+                    if (right != 0) {
+                        wholeRecords[records++] = right;
+                    }
+                    if (InMemoryNodeStore.isInner(right)) {
+                        nextRefs[next] = right;
+                        nextBounds[2 * next] = split;
+                        nextBounds[2 * next + 1] = to;
+                        next++;
+                    }
+                } else if (right != 0) {
+                    hashes[hashCount++] = right;
                 }
-                if (split > from && InMemoryNodeStore.isInner(left)) {
-                    nextRefs[next] = left;
-                    nextBounds[2 * next] = from;
-                    nextBounds[2 * next + 1] = split;
-                    next++;
-                }
-                if (to > split && InMemoryNodeStore.isInner(right)) {
-                    nextRefs[next] = right;
-                    nextBounds[2 * next] = split;
-                    nextBounds[2 * next + 1] = to;
-                    next++;
-                }
+            }
+            for (int i = 0; i < records; i++) {
+                touched += arena.touchRecord(wholeRecords[i]);
+            }
+            for (int i = 0; i < hashCount; i++) {
+                touched += arena.touchHash(hashes[i]);
             }
             int[] swapRefs = refs;
             int[] swapBounds = bounds;

@@ -265,6 +265,34 @@ public final class InMemoryNodeStore implements NodeStore {
     }
 
     /**
+     * Reads every cache line of record {@code ref} (not 0) that the update may use: a record does
+     * not start on a line boundary, so its first and last words can sit on different lines.
+     * Changes nothing; returns a value only so the reads cannot be dropped.
+     */
+    long touchRecord(int ref) {
+        if (ref > 0) {
+            long[] page = innerPages[ref >>> PAGE_SHIFT];
+            int at = (ref & PAGE_MASK) * INNER_STRIDE;
+            return page[at] + page[at + INNER_CHILDREN];
+        }
+        long[] page = leafPages[-ref >>> PAGE_SHIFT];
+        int at = (-ref & PAGE_MASK) * LEAF_STRIDE;
+        return page[at] + page[at + LEAF_PATH + 2] + page[at + LEAF_VERSION];
+    }
+
+    /** Reads the cache lines of the hash of node {@code ref} (not 0); see {@link #touchRecord}. */
+    long touchHash(int ref) {
+        if (ref > 0) {
+            long[] page = innerPages[ref >>> PAGE_SHIFT];
+            int at = (ref & PAGE_MASK) * INNER_STRIDE;
+            return page[at] + page[at + 3];
+        }
+        long[] page = leafPages[-ref >>> PAGE_SHIFT];
+        int at = (-ref & PAGE_MASK) * LEAF_STRIDE;
+        return page[at] + page[at + 3];
+    }
+
+    /**
      * Reads the records the next {@code inner} inner and {@code leaves} leaf nodes created will reuse
      * (the tops of the free lists), so that writing them later finds their cache lines present.
      * Changes nothing; returns a value only so the reads cannot be dropped.

@@ -21,13 +21,14 @@ import org.meshchain.merkle.SparseMerkleTree;
  * and how the achieved hash rate compares with this machine's raw SHA-256 rate on the tree's own
  * 65-byte inputs, measured in the same run. Values are 64 bytes, which SHA-256 also hashes in two
  * compression blocks, so every hash the tree makes costs what one raw 65-byte hash costs.
+ * Usage: {@code bin/bench smt [MEASURED_BATCHES]} (default 300; more gives a profiler more samples).
  */
 public final class SmtBench {
 
     private static final int KEYS = 1_000_000;
     private static final int BATCH = 1_000;
     private static final int WARMUP_BATCHES = 100;
-    private static final int MEASURED_BATCHES = 300;
+    private static final int DEFAULT_MEASURED_BATCHES = 300;
     private static final int RETAINED_VERSIONS = 10;
     private static final int VALUE_BYTES = 64;
     private static final int PROOF_SAMPLES = 10_000;
@@ -51,6 +52,7 @@ public final class SmtBench {
     }
 
     public static void main(String[] args) throws Exception {
+        int measuredBatches = args.length > 0 ? positive(args[0]) : DEFAULT_MEASURED_BATCHES;
         SplittableRandom random = new SplittableRandom(20261121L);
         System.out.printf("smt bench %s, %d cores available, max heap %d MiB%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -80,13 +82,13 @@ public final class SmtBench {
         pruneNanos = 0;
         long updateStart = System.nanoTime();
         interleavedDigest = MessageDigest.getInstance("SHA-256");
-        for (int i = 0; i < MEASURED_BATCHES; i++) {
+        for (int i = 0; i < measuredBatches; i++) {
             applyRandomBatch(tree, keys, random);
             interleavedRawSlice();
         }
         double wallSeconds = (System.nanoTime() - updateStart) / 1e9;
         double updateSeconds = (applyNanos + pruneNanos) / 1e9;
-        long updates = (long) MEASURED_BATCHES * BATCH;
+        long updates = (long) measuredBatches * BATCH;
         long hashes = tree.hashCalls() - hashesBefore;
 
         double rawAfter = rawSha256PerSecond();
@@ -104,7 +106,7 @@ public final class SmtBench {
         double meanProofBytes = (double) proofBytes / PROOF_SAMPLES;
 
         System.out.printf("updates: %,d in %d batches of %,d: tree time %.2f s (apply %.2f s, prune to the last %d versions %.2f s);"
-                + " %.2f s wall including batch generation%n", updates, MEASURED_BATCHES, BATCH, updateSeconds,
+                + " %.2f s wall including batch generation%n", updates, measuredBatches, BATCH, updateSeconds,
                 applyNanos / 1e9, RETAINED_VERSIONS, pruneNanos / 1e9, wallSeconds);
         System.out.printf("raw SHA-256 (65-byte inputs): %,.0f/s before, %,.0f/s after; bound uses %,.0f/s%n",
                 rawBefore, rawAfter, raw);
@@ -117,6 +119,18 @@ public final class SmtBench {
                 keys.size(), meanProofBytes, PROOF_SAMPLES);
         System.out.printf("RESULT smt updates_per_s=%.0f hashes_per_update=%.2f ratio_to_sha256_bound=%.3f%n",
                 updatesPerSecond, hashesPerUpdate, ratio);
+    }
+
+    private static int positive(String text) {
+        try {
+            int value = Integer.parseInt(text);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("MEASURED_BATCHES must be a positive integer, got '" + text + "'");
     }
 
     /** 1,000 distinct random paths: 80% overwrite a present key, 10% insert a new one, 10% delete one. */
