@@ -265,19 +265,19 @@ public final class InMemoryNodeStore implements NodeStore {
     }
 
     /**
-     * Reads every cache line of record {@code ref} (not 0) that the update may use: a record does
-     * not start on a line boundary, so its first and last words can sit on different lines.
-     * Changes nothing; returns a value only so the reads cannot be dropped.
+     * Reads the cache lines of record {@code ref} (not 0) that an update along a path through it
+     * uses: of an inner node its children (its own hash is not needed: a changed node gets a new
+     * record, an unchanged one is kept by reference); of a leaf its hash, path and value hash. A
+     * record does not start on a line boundary, so the first and last word read can sit on
+     * different lines. Changes nothing; returns a value only so the reads cannot be dropped.
      */
     long touchRecord(int ref) {
         if (ref > 0) {
-            long[] page = innerPages[ref >>> PAGE_SHIFT];
-            int at = (ref & PAGE_MASK) * INNER_STRIDE;
-            return page[at] + page[at + INNER_CHILDREN];
+            return innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + INNER_CHILDREN];
         }
         long[] page = leafPages[-ref >>> PAGE_SHIFT];
         int at = (-ref & PAGE_MASK) * LEAF_STRIDE;
-        return page[at] + page[at + LEAF_PATH + 2] + page[at + LEAF_VERSION];
+        return page[at] + page[at + LEAF_PATH + 2] + page[at + LEAF_VALUE_HASH + 3];
     }
 
     /** Reads the cache lines of the hash of node {@code ref} (not 0); see {@link #touchRecord}. */

@@ -21,11 +21,12 @@ import org.meshchain.merkle.SparseMerkleTree;
  * and how the achieved hash rate compares with this machine's raw SHA-256 rate on the tree's own
  * 65-byte inputs, measured in the same run. Values are 64 bytes, which SHA-256 also hashes in two
  * compression blocks, so every hash the tree makes costs what one raw 65-byte hash costs.
- * Usage: {@code bin/bench smt [MEASURED_BATCHES]} (default 300; more gives a profiler more samples).
+ * Usage: {@code bin/bench smt [MEASURED_BATCHES [KEYS]]} (defaults 300 and 1,000,000; more batches give a
+ * profiler more samples, fewer keys show the cost of an update whose tree is all in cache).
  */
 public final class SmtBench {
 
-    private static final int KEYS = 1_000_000;
+    private static final int DEFAULT_KEYS = 1_000_000;
     private static final int BATCH = 1_000;
     private static final int WARMUP_BATCHES = 100;
     private static final int DEFAULT_MEASURED_BATCHES = 300;
@@ -52,16 +53,17 @@ public final class SmtBench {
     }
 
     public static void main(String[] args) throws Exception {
-        int measuredBatches = args.length > 0 ? positive(args[0]) : DEFAULT_MEASURED_BATCHES;
+        int measuredBatches = args.length > 0 ? positive(args[0], "MEASURED_BATCHES") : DEFAULT_MEASURED_BATCHES;
+        int keyCount = args.length > 1 ? positive(args[1], "KEYS") : DEFAULT_KEYS;
         SplittableRandom random = new SplittableRandom(20261121L);
         System.out.printf("smt bench %s, %d cores available, max heap %d MiB%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
 
         double rawBefore = rawSha256PerSecond();
 
-        List<Hash32> keys = new ArrayList<>(KEYS);
+        List<Hash32> keys = new ArrayList<>(keyCount);
         TreeMap<Hash32, SmtUpdate> initial = new TreeMap<>();
-        while (initial.size() < KEYS) {
+        while (initial.size() < keyCount) {
             Hash32 path = randomPath(random);
             initial.put(path, SmtUpdate.put(path, randomValue(random)));
         }
@@ -72,7 +74,7 @@ public final class SmtBench {
         double buildSeconds = (System.nanoTime() - buildStart) / 1e9;
         initial = null;
         System.out.printf("build: %,d keys in %.2f s (%,.0f keys/s), %,d nodes, %,d SHA-256 calls%n",
-                KEYS, buildSeconds, KEYS / buildSeconds, built.nodesCreated(), tree.hashCalls());
+                keyCount, buildSeconds, keyCount / buildSeconds, built.nodesCreated(), tree.hashCalls());
 
         for (int i = 0; i < WARMUP_BATCHES; i++) {
             applyRandomBatch(tree, keys, random);
@@ -121,7 +123,7 @@ public final class SmtBench {
                 updatesPerSecond, hashesPerUpdate, ratio);
     }
 
-    private static int positive(String text) {
+    private static int positive(String text, String name) {
         try {
             int value = Integer.parseInt(text);
             if (value > 0) {
@@ -130,7 +132,7 @@ public final class SmtBench {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("MEASURED_BATCHES must be a positive integer, got '" + text + "'");
+        throw new IllegalArgumentException(name + " must be a positive integer, got '" + text + "'");
     }
 
     /** 1,000 distinct random paths: 80% overwrite a present key, 10% insert a new one, 10% delete one. */
