@@ -21,7 +21,7 @@ final class ArenaUpdate {
     private final List<SmtUpdate> updates;
     /** Path {@code i} is {@code paths[4i..4i+4)}, big-endian words. */
     private final long[] paths;
-    private final MessageDigest digest = Hashing.newSha256Digest();
+    private final MessageDigest digest = Hashing.sha256Digest();
     private final byte[] block = new byte[SmtHasher.BLOCK_LENGTH];
     private final byte[] output = new byte[Hash32.LENGTH];
     private final byte[] valueHash = new byte[Hash32.LENGTH];
@@ -202,7 +202,7 @@ final class ArenaUpdate {
             return build(depth, from, to, ref);
         }
         if (!prefetched && to - from <= PREFETCH_PATHS) {
-            if (!Boolean.getBoolean("noreuse")) prefetchSink += arena.touchReusedRecords(REUSED_INNER_PER_PATH * (to - from), 2 * (to - from));
+            prefetchSink += arena.touchReusedRecords(REUSED_INNER_PER_PATH * (to - from), 2 * (to - from));
             prefetchSink += prefetch(ref, depth, from, to);
             prefetched = true;
         }

@@ -46,11 +46,6 @@ public final class Hashing {
      * It is shared with every other user on this thread, so each hash must be completed (digest)
      * before another starts, and it must never be handed to another thread.
      */
-    /** A SHA-256 instance of the caller's own (not the thread's shared one). */
-    public static MessageDigest newSha256Digest() {
-        return newSha256();
-    }
-
     public static MessageDigest sha256Digest() {
         MessageDigest md = SHA256.get();
         md.reset();
