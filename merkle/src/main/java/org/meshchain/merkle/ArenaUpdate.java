@@ -2,6 +2,7 @@ package org.meshchain.merkle;
 
 import java.security.DigestException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.List;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
@@ -356,8 +357,10 @@ final class ArenaUpdate {
 
     /** The hash of {@code ref} (32 zero bytes for the empty subtree) into the block at {@code offset}. */
     private void copyHash(int ref, int offset) {
-        for (int i = 0; i < 4; i++) {
-            Words.putLong(block, offset + 8 * i, ref == 0 ? 0 : arena.hashWord(ref, i));
+        if (ref == 0) {
+            Arrays.fill(block, offset, offset + Hash32.LENGTH, (byte) 0);
+        } else {
+            arena.copyHashInto(ref, block, offset);
         }
     }
 

@@ -218,6 +218,20 @@ public final class InMemoryNodeStore implements NodeStore {
                 : leafPages[-ref >>> PAGE_SHIFT][(-ref & PAGE_MASK) * LEAF_STRIDE + i];
     }
 
+    /** The hash of node {@code ref} (not empty) into {@code out[offset..offset+32)}, big-endian. */
+    void copyHashInto(int ref, byte[] out, int offset) {
+        long[] page;
+        int at;
+        if (ref > 0) {
+            page = innerPages[ref >>> PAGE_SHIFT];
+            at = (ref & PAGE_MASK) * INNER_STRIDE;
+        } else {
+            page = leafPages[-ref >>> PAGE_SHIFT];
+            at = (-ref & PAGE_MASK) * LEAF_STRIDE;
+        }
+        Words.write(page, at, out, offset);
+    }
+
     long version(int ref) {
         return ref > 0 ? innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + INNER_VERSION]
                 : leafPages[-ref >>> PAGE_SHIFT][(-ref & PAGE_MASK) * LEAF_STRIDE + LEAF_VERSION];
