@@ -23,13 +23,21 @@ import org.meshchain.persistence.testing.FreePorts;
 
 /**
  * {@code bin/bench bridge}: N simulated micronodes (default 1,000, one MQTT connection each) against a
- * real Mosquitto, the hardware bridge, and the honest single-process node on disk (HonestNode: real
- * mempool, ledger rules, RocksDB commit of block + state in one synced batch, QC signed by 3 of 4
- * validator keys; no network consensus round). Every device pre-signs its frames (half reports, half
- * transfers; signing is the device's cost, not the bridge's), then sends them keeping at most
- * {@code --window} unanswered frames. Measured: frames the bridge ACCEPTED per second (first send to
- * last ACCEPTED reply) and the device-side latency from publishing a frame to receiving its COMMITTED
- * reply (p50/p99). Options: {@code --devices N --frames-per-device K --window W --block-ms MS}.
+ * real Mosquitto, the hardware bridge, and a node. The node is, by {@code --node}:
+ * <ul>
+ *   <li>{@code devnet} (default): real validators in this JVM, as {@code bin/meshchain devnet} runs them
+ *       (consensus rounds with their timers, parallel executor, RocksDB commits, Artery between
+ *       validators), {@code --validators N} of them, 1 by default; the bridge runs on validator 0;</li>
+ *   <li>{@code cluster}: the same with 4 validators (on this 2-core machine the 4 validators verify
+ *       every signature four times and share the cores with the bridge, Mosquitto and the devices);</li>
+ *   <li>{@code honest}: HonestNode, a single-process stand-in on disk (real mempool, ledger rules and
+ *       synced RocksDB commits, QC signed by 3 of 4 keys; no consensus round), for the bridge alone.</li>
+ * </ul>
+ * Every device pre-signs its frames (half reports, half transfers; signing is the device's cost, not
+ * the bridge's), then sends them keeping at most {@code --window} unanswered frames. Measured: frames
+ * the bridge ACCEPTED per second (first send to last ACCEPTED reply) and the device-side latency from
+ * publishing a frame to receiving its COMMITTED reply (p50/p99). Options: {@code --devices N
+ * --frames-per-device K --window W --node devnet|cluster|honest --validators N --block-ms MS (honest)}.
  */
 public final class BridgeBench {
 
@@ -39,7 +47,8 @@ public final class BridgeBench {
         int window = 4;
         long blockMs = 100;
         boolean followHeaders = false;
-        String target = "honest";
+        String target = "devnet";
+        Integer validatorOption = null;
         for (int i = 0; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : "";
             switch (args[i]) {
@@ -49,9 +58,18 @@ public final class BridgeBench {
                 case "--block-ms" -> blockMs = Long.parseLong(value);
                 case "--follow-headers" -> followHeaders = Boolean.parseBoolean(value);
                 case "--node" -> target = value;
+                case "--validators" -> validatorOption = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--devices N --frames-per-device K --window W --block-ms MS --follow-headers true|false --node honest|cluster)");
+                        + " (--devices N --frames-per-device K --window W --block-ms MS --follow-headers true|false --node devnet|cluster|honest --validators N)");
             }
+        }
+        if (!target.equals("devnet") && !target.equals("cluster") && !target.equals("honest")) {
+            throw new IllegalArgumentException("--node must be devnet, cluster or honest, got '" + target + "'");
+        }
+        // devnet: real validators in this JVM (1 unless --validators); cluster: the same with 4
+        int validatorCount = validatorOption != null ? validatorOption : target.equals("cluster") ? 4 : 1;
+        if (validatorCount < 1 || validatorCount > 7) {
+            throw new IllegalArgumentException("--validators must be 1..7, got " + validatorCount);
         }
         if (!org.meshchain.bridge.testing.MosquittoBroker.installed()) {
             System.err.println("bridge bench: mosquitto is not installed (run .ci/setup)");
@@ -60,14 +78,14 @@ public final class BridgeBench {
         Path dir = Files.createTempDirectory("bridge-bench");
         System.out.printf("bridge bench: %d devices, %d frames each (window %d), node: %s%s, devices follow headers: %s, data in %s%n",
                 devices, framesPerDevice, window, target, target.equals("honest") ? " (block interval " + blockMs + " ms)"
-                        : " (4 validators in this JVM)", followHeaders, dir);
+                        : " (" + validatorCount + " validators in this JVM)", followHeaders, dir);
         // the bench measures the bridge, not the per-device limiter: buckets are sized above the offered load
         String overrides = """
                 meshchain.bridge.rate.frames-per-second = 1000
                 meshchain.bridge.rate.burst = 1000
                 """;
         long setupStart = System.nanoTime();
-        try (Setup setup = target.equals("cluster") ? Setup.cluster(dir, devices, overrides) : Setup.honest(dir, devices, overrides, blockMs)) {
+        try (Setup setup = !target.equals("honest") ? Setup.cluster(dir, devices, overrides, validatorCount) : Setup.honest(dir, devices, overrides, blockMs)) {
             List<Ed25519PublicKey> validators = setup.validators;
             List<Micronode> nodes = new ArrayList<>();
             for (int i = 0; i < devices; i++) {
@@ -140,7 +158,7 @@ public final class BridgeBench {
         }
 
         /** Four validators in this JVM (Pekko cluster on loopback, RocksDB), the bridge on validator 0. */
-        static Setup cluster(Path dir, int devices, String overrides) throws Exception {
+        static Setup cluster(Path dir, int devices, String overrides, int validatorCount) throws Exception {
             Setup s = new Setup();
             Files.createDirectories(dir.resolve("broker"));
             org.meshchain.bridge.testing.MosquittoBroker broker = org.meshchain.bridge.testing.MosquittoBroker.start(dir.resolve("broker"));
@@ -150,7 +168,7 @@ public final class BridgeBench {
                             .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve());
             int owners = Math.max(1, devices / 100);
             org.meshchain.node.devnet.Devnet devnet = org.meshchain.node.devnet.Devnet.prepare(new org.meshchain.node.devnet.Devnet.Layout(
-                    dir.resolve("devnet"), 4, owners, "127.0.0.1", FreePorts.consecutive(4)), i -> null);
+                    dir.resolve("devnet"), validatorCount, owners, "127.0.0.1", FreePorts.consecutive(validatorCount)), i -> null);
             s.closeables.add(0, devnet);
             devnet.startAll(org.meshchain.node.DefaultExecutors.factory(),
                     i -> i == 0 ? List.<org.meshchain.node.port.NodeExtension>of(bridge) : List.of(),
