@@ -2,6 +2,7 @@ package org.meshchain.merkle;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import org.meshchain.core.codec.Bytes;
 
@@ -15,8 +16,8 @@ import org.meshchain.core.codec.Bytes;
  * {@code r < 0} is leaf record {@code -r}. Record 0 of each slab is never used. An inner record is
  * {@value #INNER_STRIDE} longs: hash (4), creation version, children ({@code left << 32 | right}).
  * A leaf record is {@value #LEAF_STRIDE} longs: hash (4), path (4), value hash (4), creation version;
- * its value sits in a parallel object page. A freed record has its bit set in its slab's free
- * bitmap and goes on the slab's free list; the next node created reuses it.
+ * its value sits in a parallel object page. A freed record goes on its slab's free list, and the
+ * next node created reuses it.
  *
  * <p>Each version keeps its root reference and the references it made stale (stale-since index,
  * see {@link NodeStore}); pruning pushes those records on the free lists: no search, no table.
@@ -47,10 +48,11 @@ public final class InMemoryNodeStore implements NodeStore {
     private final IntStack freeInner = new IntStack();
     private final IntStack freeLeaves = new IntStack();
     /**
-     * One bit per record, set while the record is free. Pruning sets bits here instead of writing
-     * into the freed records: a 1M-key tree's bits fit a core's cache, its records do not, so
-     * pruning no longer reads a cold record per freed node (the record is written when reused).
+     * With assertions on, one bit per record, set while the record is free, to check that no record
+     * is freed twice. Without them nothing marks a freed record: being on a free list is what makes
+     * it free, so pruning and reuse touch no per-record state besides the list (ADR 0052).
      */
+    private static final boolean CHECK_FREES = InMemoryNodeStore.class.desiredAssertionStatus();
     private long[] innerFreeBits = new long[0];
     private long[] leafFreeBits = new long[0];
     private long nodeCount;
@@ -253,7 +255,9 @@ public final class InMemoryNodeStore implements NodeStore {
     /** Writes a new inner node; {@code hash[0..32)} is its hash. */
     int newInner(long version, int left, int right, byte[] hash) {
         int ref = freeInner.isEmpty() ? allocateInner() : freeInner.pop();
-        innerFreeBits[ref >>> 6] &= ~(1L << ref);
+        if (CHECK_FREES) {
+            innerFreeBits[ref >>> 6] &= ~(1L << ref);
+        }
         long[] page = innerPages[ref >>> PAGE_SHIFT];
         int at = (ref & PAGE_MASK) * INNER_STRIDE;
         Words.read(hash, 0, page, at);
@@ -266,7 +270,9 @@ public final class InMemoryNodeStore implements NodeStore {
     /** Writes a new leaf; path at {@code path[pathOffset..+32)}, its value hash and its own hash. */
     int newLeaf(long version, byte[] path, int pathOffset, byte[] valueHash, byte[] hash, Bytes value) {
         int index = freeLeaves.isEmpty() ? allocateLeaf() : freeLeaves.pop();
-        leafFreeBits[index >>> 6] &= ~(1L << index);
+        if (CHECK_FREES) {
+            leafFreeBits[index >>> 6] &= ~(1L << index);
+        }
         long[] page = leafPages[index >>> PAGE_SHIFT];
         int at = (index & PAGE_MASK) * LEAF_STRIDE;
         Words.read(hash, 0, page, at);
@@ -328,20 +334,30 @@ public final class InMemoryNodeStore implements NodeStore {
         return sum;
     }
 
-    /** Frees a record (pruning, or undoing a failed batch); false if it was already free. */
+    /**
+     * Frees a live record (pruning, or undoing a failed batch); false for the empty subtree. A record
+     * is freed at most once: a version's stale nodes are unreachable from it and from every later
+     * version, so no later version can make them stale again (checked with assertions on).
+     */
     boolean free(int ref) {
-        if (ref == 0 || isFree(ref)) {
+        if (ref == 0) {
             return false;
         }
         if (keyIndex != null) {
             keyIndex.remove(key(ref));
         }
         if (ref > 0) {
-            innerFreeBits[ref >>> 6] |= 1L << ref;
+            if (CHECK_FREES) {
+                assert !checkedIsFree(ref) : "inner record " + ref + " freed twice";
+                innerFreeBits[ref >>> 6] |= 1L << ref;
+            }
             freeInner.push(ref);
         } else {
             int index = -ref;
-            leafFreeBits[index >>> 6] |= 1L << index;
+            if (CHECK_FREES) {
+                assert !checkedIsFree(ref) : "leaf record " + index + " freed twice";
+                leafFreeBits[index >>> 6] |= 1L << index;
+            }
             valuePages[index >>> PAGE_SHIFT][index & PAGE_MASK] = null;
             freeLeaves.push(index);
         }
@@ -349,8 +365,8 @@ public final class InMemoryNodeStore implements NodeStore {
         return true;
     }
 
-    /** Whether record {@code ref} (not 0) is free. */
-    private boolean isFree(int ref) {
+    /** Whether record {@code ref} (not 0) is free, by the bitmaps kept when {@link #CHECK_FREES}. */
+    private boolean checkedIsFree(int ref) {
         return ref > 0 ? (innerFreeBits[ref >>> 6] & (1L << ref)) != 0
                 : (leafFreeBits[-ref >>> 6] & (1L << -ref)) != 0;
     }
@@ -395,7 +411,9 @@ public final class InMemoryNodeStore implements NodeStore {
         if (page == innerPages.length) {
             innerPages = Arrays.copyOf(innerPages, page + 1);
             innerPages[page] = new long[PAGE_RECORDS * INNER_STRIDE];
-            innerFreeBits = Arrays.copyOf(innerFreeBits, (page + 1) * (PAGE_RECORDS / 64));
+            if (CHECK_FREES) {
+                innerFreeBits = Arrays.copyOf(innerFreeBits, (page + 1) * (PAGE_RECORDS / 64));
+            }
         }
         return innerHigh++;
     }
@@ -410,22 +428,32 @@ public final class InMemoryNodeStore implements NodeStore {
             leafPages[page] = new long[PAGE_RECORDS * LEAF_STRIDE];
             valuePages = Arrays.copyOf(valuePages, page + 1);
             valuePages[page] = new Bytes[PAGE_RECORDS];
-            leafFreeBits = Arrays.copyOf(leafFreeBits, (page + 1) * (PAGE_RECORDS / 64));
+            if (CHECK_FREES) {
+                leafFreeBits = Arrays.copyOf(leafFreeBits, (page + 1) * (PAGE_RECORDS / 64));
+            }
         }
         return leafHigh++;
     }
 
-    /** The key index, built from every live record on first use. */
+    /** The key index, built from every live record (those not on a free list) on first use. */
     private HashMap<NodeKey, Integer> index() {
         if (keyIndex == null) {
+            BitSet freeInnerRecords = new BitSet(innerHigh);
+            for (int i = 0; i < freeInner.size(); i++) {
+                freeInnerRecords.set(freeInner.get(i));
+            }
+            BitSet freeLeafRecords = new BitSet(leafHigh);
+            for (int i = 0; i < freeLeaves.size(); i++) {
+                freeLeafRecords.set(freeLeaves.get(i));
+            }
             HashMap<NodeKey, Integer> index = new HashMap<>();
             for (int ref = 1; ref < innerHigh; ref++) {
-                if (!isFree(ref)) {
+                if (!freeInnerRecords.get(ref)) {
                     index.put(key(ref), ref);
                 }
             }
             for (int leaf = 1; leaf < leafHigh; leaf++) {
-                if (!isFree(-leaf)) {
+                if (!freeLeafRecords.get(leaf)) {
                     index.put(key(-leaf), -leaf);
                 }
             }
