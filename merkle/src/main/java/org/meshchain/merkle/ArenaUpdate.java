@@ -137,35 +137,26 @@ final class ArenaUpdate {
                 int from = bounds[2 * i];
                 int to = bounds[2 * i + 1];
                 int split = split(depth, from, to);
-                int left = arena.child(ref, 0);
-                int right = arena.child(ref, 1);
                 // a child on a path is read whole (a leaf is compared, an inner node walked); of its
                 // sibling only the hash, which the new parent hashes in
-                if (split > from) {
-                    if (left != 0) {
-                        wholeRecords[records++] = left;
+                for (int bit = 0; bit < 2; bit++) {
+                    int child = arena.child(ref, bit);
+                    int childFrom = bit == 0 ? from : split;
+                    int childTo = bit == 0 ? split : to;
+                    if (child == 0) {
+                        continue;
                     }
-                    if (InMemoryNodeStore.isInner(left)) {
-                        nextRefs[next] = left;
-                        nextBounds[2 * next] = from;
-                        nextBounds[2 * next + 1] = split;
+                    if (childFrom == childTo) {
+                        hashes[hashCount++] = child;
+                        continue;
+                    }
+                    wholeRecords[records++] = child;
+                    if (InMemoryNodeStore.isInner(child)) {
+                        nextRefs[next] = child;
+                        nextBounds[2 * next] = childFrom;
+                        nextBounds[2 * next + 1] = childTo;
                         next++;
                     }
-                } else if (left != 0) {
-                    hashes[hashCount++] = left;
-                }
-                if (to > split) {
-                    if (right != 0) {
-                        wholeRecords[records++] = right;
-                    }
-                    if (InMemoryNodeStore.isInner(right)) {
-                        nextRefs[next] = right;
-                        nextBounds[2 * next] = split;
-                        nextBounds[2 * next + 1] = to;
-                        next++;
-                    }
-                } else if (right != 0) {
-                    hashes[hashCount++] = right;
                 }
             }
             for (int i = 0; i < records; i++) {
