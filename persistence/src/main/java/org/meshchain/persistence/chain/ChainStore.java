@@ -47,14 +47,17 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code receipts}: height → the block's receipts in one value ({@link ReceiptsBlob})
  *   <li>{@code consensus}: height → the QC that certifies the block at that height
  *   <li>{@code state_nodes}, {@code state_values}, {@code state_stale}, {@code state_roots}: written
- *       by the state layer ({@link StateDelta})
+ *       by the state layer ({@link StateDelta}; {@code state_stale} holds one entry per version, ADR 0058)
  *   <li>{@code meta}: {@code schema_version}, {@code head} (height || id), {@code pruned_below}
  * </ul>
  */
 public final class ChainStore implements AutoCloseable {
 
-    /** 2: receipts stored as one blob per block (1 kept them per transaction). */
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * 3: one stale-node index entry per state version listing its stale node keys (2 had one entry
+     * per stale node, ADR 0058). 2: receipts stored as one blob per block (1 kept them per transaction).
+     */
+    public static final int SCHEMA_VERSION = 3;
     /** Most blocks pruned in one commit, so pruning never stalls consensus for long. */
     static final int MAX_PRUNE_PER_COMMIT = 1_000;
 
@@ -474,12 +477,19 @@ public final class ChainStore implements AutoCloseable {
         return positions;
     }
 
-    /** State writes by column and key (see {@link #inKeyOrder}); a stable sort keeps writes to one key in order. */
+    /**
+     * State writes by column and key (see {@link #inKeyOrder}); a stable sort keeps writes to one key
+     * in order. The state layer hands them over in that order already (ADR 0058): then one pass checks
+     * it and nothing is copied or sorted.
+     */
     private void addStateWrites(BatchBuilder batch, StateDelta delta) {
-        List<StateDelta.Write> sorted = new ArrayList<>(delta.writes());
-        sorted.sort((a, b) -> a.column() != b.column() ? a.column().compareTo(b.column())
-                : java.util.Arrays.compareUnsigned(a.key(), b.key()));
-        for (StateDelta.Write write : sorted) {
+        List<StateDelta.Write> writes = delta.writes();
+        if (!inWriteOrder(writes)) {
+            List<StateDelta.Write> sorted = new ArrayList<>(writes);
+            sorted.sort(ChainStore::compareWrites);
+            writes = sorted;
+        }
+        for (StateDelta.Write write : writes) {
             int handle = familyId(familyOf(write.column()));
             if (write.value() == null) {
                 batch.delete(handle, write.key());
@@ -487,6 +497,20 @@ public final class ChainStore implements AutoCloseable {
                 batch.put(handle, write.key(), write.value());
             }
         }
+    }
+
+    private static int compareWrites(StateDelta.Write a, StateDelta.Write b) {
+        return a.column() != b.column() ? a.column().compareTo(b.column()) : java.util.Arrays.compareUnsigned(a.key(), b.key());
+    }
+
+    /** Whether {@code writes} are sorted by column, then key (equal keys allowed: their order is kept either way). */
+    private static boolean inWriteOrder(List<StateDelta.Write> writes) {
+        for (int i = 1; i < writes.size(); i++) {
+            if (compareWrites(writes.get(i - 1), writes.get(i)) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -20,7 +20,7 @@ public record StateDelta(List<Write> writes) {
     public enum Column {
         /** Tree nodes: node key (version || hash) → encoded node. */
         NODES,
-        /** Stale node index: stale-since version || node key → empty. */
+        /** Stale node index: stale-since version → the node keys it made stale, concatenated (ADR 0058). */
         STALE,
         /** Version → root node key. */
         ROOTS,

@@ -2,7 +2,6 @@ package org.meshchain.persistence.state;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,22 +24,31 @@ import org.meshchain.persistence.chain.StateDelta;
  * the block was refused). Reads see the staged version, so the tree can compute and prove it before
  * it is durable.
  *
- * <p>Layout: {@code state_nodes}: node key → encoded node; {@code state_stale}: stale-since
- * version (8, big-endian) || node key → empty; {@code state_roots}: version (8) → root node key.
+ * <p>A version can also be staged ready-made ({@link #stagePrecomputed}): computed in memory by the
+ * executor on top of the latest version (ADR 0057). It is written the same way; its nodes are not
+ * copied into the cache (they are in the memtable, and this store's tree no longer computes the next
+ * version from them).
+ *
+ * <p>Layout (schema 3, ADR 0058): {@code state_nodes}: node key → encoded node; {@code state_stale}:
+ * stale-since version (8, big-endian) → the node keys it made stale, concatenated (40 bytes each; no
+ * entry for a version that made none stale); {@code state_roots}: version (8) → root node key.
  * Decoded nodes are kept in a bounded LRU cache (nodes never change once written).
  */
 public final class RocksDbNodeStore implements NodeStore {
 
     private static final byte[] NO_VALUE = new byte[0];
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private final ChainStore store;
     private final int maxValueBytes;
     private final Map<NodeKey, SmtNode> cache;
     private long latest;
     private long oldestRetained;
-    /** The staged version, not yet durable, or null. */
-    private VersionCommit staged;
-    private Map<NodeKey, SmtNode> stagedNodes = Map.of();
+    /** The staged version, not yet durable, or null; its node index is built only if a node is read. */
+    private PrecomputedVersion staged;
+    /** Whether the staged version's nodes go into the cache once written (the tree computed them here). */
+    private boolean cacheStagedNodes;
 
     public RocksDbNodeStore(ChainStore store, int cacheEntries, int maxValueBytes) {
         if (cacheEntries < 0) {
@@ -73,7 +81,7 @@ public final class RocksDbNodeStore implements NodeStore {
 
     @Override
     public SmtNode node(NodeKey key) {
-        SmtNode node = stagedNodes.get(key);
+        SmtNode node = staged == null ? null : staged.node(key);
         if (node != null) {
             return node;
         }
@@ -121,21 +129,42 @@ public final class RocksDbNodeStore implements NodeStore {
 
     @Override
     public void commit(VersionCommit commit) {
+        checkNext(commit);
+        for (SmtNode node : commit.newNodes()) {
+            if (node.key().version() != commit.version()) {
+                throw new IllegalArgumentException("node " + node.key() + " is not keyed with version " + commit.version());
+            }
+        }
+        staged = new PrecomputedVersion(latest < 0 ? NodeKey.EMPTY : root(latest), commit);
+        cacheStagedNodes = true;
+    }
+
+    /**
+     * Stages a version computed elsewhere on top of the latest one. The caller has checked it (see
+     * {@link StateStore#stagePrecomputed}); here only its version number is.
+     */
+    void stagePrecomputed(PrecomputedVersion version) {
+        checkNext(version.commit());
+        staged = version;
+        cacheStagedNodes = false;
+    }
+
+    private void checkNext(VersionCommit commit) {
         if (staged != null) {
             throw new IllegalStateException("version " + staged.version() + " is staged and not yet written");
         }
         if (commit.version() != latest + 1) {
             throw new IllegalArgumentException("version " + commit.version() + " does not follow " + latest);
         }
-        Map<NodeKey, SmtNode> nodes = new HashMap<>();
-        for (SmtNode node : commit.newNodes()) {
-            if (node.key().version() != commit.version()) {
-                throw new IllegalArgumentException("node " + node.key() + " is not keyed with version " + commit.version());
-            }
-            nodes.put(node.key(), node);
+    }
+
+    /** Root of the latest durable version (the base of the next one). */
+    NodeKey latestRoot() {
+        NodeKey root = root(latest);
+        if (root == null) {
+            throw new IllegalStateException("the latest state version " + latest + " has no root: the store is inconsistent");
         }
-        staged = commit;
-        stagedNodes = nodes;
+        return root;
     }
 
     /** No in-memory child links: memory stays within the LRU cache bound plus the staged version. */
@@ -149,23 +178,70 @@ public final class RocksDbNodeStore implements NodeStore {
         return staged != null;
     }
 
-    /** The staged version as state writes for {@link ChainStore#commitBlock}. */
+    /**
+     * The staged version as state writes for {@link ChainStore#commitBlock}, in the chain store's
+     * write order (column, then key), so it need not sort them again: the new nodes sorted by key
+     * (all share the version prefix, so by hash), the version's one stale-index entry, its root.
+     */
     public StateDelta takeStaged() {
+        List<StateDelta.Write> writes = new ArrayList<>();
+        appendStaged(writes);
+        return new StateDelta(writes);
+    }
+
+    /** Appends {@link #takeStaged()}'s writes to {@code writes}. */
+    void appendStaged(List<StateDelta.Write> writes) {
         if (staged == null) {
             throw new IllegalStateException("no staged state version");
         }
-        List<StateDelta.Write> writes = new ArrayList<>(staged.newNodes().size() + staged.staleNodes().size() + 1);
-        for (SmtNode node : staged.newNodes()) {
-            writes.add(StateDelta.Write.put(StateDelta.Column.NODES, node.key().toBytes(), SmtNodeCodec.encode(node)));
+        VersionCommit commit = staged.commit();
+        List<SmtNode> newNodes = commit.newNodes();
+        byte[][] keys = new byte[newNodes.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = newNodes.get(i).key().toBytes();
         }
-        byte[] since = versionKey(staged.version());
-        for (NodeKey stale : staged.staleNodes()) {
-            byte[] key = ByteBuffer.allocate(8 + NodeKey.ENCODED_LENGTH).put(since).put(stale.toBytes()).array();
-            writes.add(StateDelta.Write.put(StateDelta.Column.STALE, key, NO_VALUE));
+        for (int i : inKeyOrder(keys)) {
+            writes.add(StateDelta.Write.put(StateDelta.Column.NODES, keys[i], SmtNodeCodec.encode(newNodes.get(i))));
         }
-        writes.add(StateDelta.Write.put(StateDelta.Column.ROOTS, since,
-                staged.root().isEmpty() ? NO_VALUE : staged.root().toBytes()));
-        return new StateDelta(writes);
+        byte[] version = versionKey(commit.version());
+        List<NodeKey> stale = commit.staleNodes();
+        if (!stale.isEmpty()) {
+            byte[] staleKeys = new byte[stale.size() * NodeKey.ENCODED_LENGTH];
+            for (int i = 0; i < stale.size(); i++) {
+                System.arraycopy(stale.get(i).toBytes(), 0, staleKeys, i * NodeKey.ENCODED_LENGTH, NodeKey.ENCODED_LENGTH);
+            }
+            writes.add(StateDelta.Write.put(StateDelta.Column.STALE, version, staleKeys));
+        }
+        writes.add(StateDelta.Write.put(StateDelta.Column.ROOTS, version,
+                commit.root().isEmpty() ? NO_VALUE : commit.root().toBytes()));
+    }
+
+    /**
+     * Positions of {@code keys} (node keys of one version) in increasing key order. They share the
+     * 8-byte version, so the order is that of the hashes; the first 8 hash bytes decide all but
+     * (with probability ~n²/2^65) never, and are compared as one unsigned long.
+     */
+    private static int[] inKeyOrder(byte[][] keys) {
+        long[] prefixes = new long[keys.length];
+        Integer[] order = new Integer[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            prefixes[i] = (long) LONGS.get(keys[i], 8);
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> {
+            int byPrefix = Long.compareUnsigned(prefixes[a], prefixes[b]);
+            return byPrefix != 0 ? byPrefix : java.util.Arrays.compareUnsigned(keys[a], keys[b]);
+        });
+        int[] positions = new int[order.length];
+        for (int i = 0; i < positions.length; i++) {
+            positions[i] = order[i];
+        }
+        return positions;
+    }
+
+    /** Number of nodes the staged version creates (0 if none is staged). */
+    long stagedNodeCount() {
+        return staged == null ? 0 : staged.commit().newNodes().size();
     }
 
     /** The staged version was written (with its block): it becomes the latest durable version. */
@@ -174,15 +250,17 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("no staged state version");
         }
         latest = staged.version();
-        stagedNodes.forEach(cache::put);
+        if (cacheStagedNodes) {
+            for (SmtNode node : staged.commit().newNodes()) {
+                cache.put(node.key(), node);
+            }
+        }
         staged = null;
-        stagedNodes = Map.of();
     }
 
     /** The block was refused: forget the staged version. */
     public void discardStaged() {
         staged = null;
-        stagedNodes = Map.of();
     }
 
     @Override
@@ -202,12 +280,17 @@ public final class RocksDbNodeStore implements NodeStore {
         // entries stale since <= this.oldestRetained went with the previous prune: starting after them
         // keeps the scan from wading through their deletion tombstones every time
         store.scanState(StateDelta.Column.STALE, versionKey(this.oldestRetained + 1), versionKey(oldestRetained + 1), (key, value) -> {
-            byte[] nodeKey = new byte[NodeKey.ENCODED_LENGTH];
-            System.arraycopy(key, 8, nodeKey, 0, nodeKey.length);
-            writes.add(StateDelta.Write.delete(StateDelta.Column.NODES, nodeKey));
+            if (key.length != 8 || value.length % NodeKey.ENCODED_LENGTH != 0) {
+                throw new CorruptionException(ByteBuffer.wrap(key).getLong(), "stale node index entry of " + key.length
+                        + "-byte key and " + value.length + "-byte value is not a version and a list of node keys");
+            }
+            for (int offset = 0; offset < value.length; offset += NodeKey.ENCODED_LENGTH) {
+                byte[] nodeKey = java.util.Arrays.copyOfRange(value, offset, offset + NodeKey.ENCODED_LENGTH);
+                writes.add(StateDelta.Write.delete(StateDelta.Column.NODES, nodeKey));
+                cache.remove(NodeKey.fromBytes(nodeKey));
+                freed[0]++;
+            }
             writes.add(StateDelta.Write.delete(StateDelta.Column.STALE, key));
-            cache.remove(NodeKey.fromBytes(nodeKey));
-            freed[0]++;
             return true;
         });
         for (long version = this.oldestRetained; version < oldestRetained; version++) {
@@ -228,6 +311,6 @@ public final class RocksDbNodeStore implements NodeStore {
             count[0]++;
             return true;
         });
-        return count[0] + stagedNodes.size();
+        return count[0] + (staged == null ? 0 : staged.commit().newNodes().size());
     }
 }
