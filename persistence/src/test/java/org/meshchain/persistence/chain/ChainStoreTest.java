@@ -249,6 +249,16 @@ class ChainStoreTest {
 
     @Test
     void aStoreFromAnotherSchemaVersionIsRefusedWithAClearMessage() throws Exception {
+        assertSchemaRefused(99);
+    }
+
+    /** Schema 2 kept one stale-node entry per node (ADR 0058): such a store is refused, not misread. */
+    @Test
+    void aStoreOfTheSchemaBeforeThePerVersionStaleIndexIsRefused() throws Exception {
+        assertSchemaRefused(2);
+    }
+
+    private void assertSchemaRefused(int schema) throws Exception {
         store.close();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -258,13 +268,14 @@ class ChainStoreTest {
         }
         try (RocksDB raw = RocksDB.open(new org.rocksdb.DBOptions(), dir.toString(), descriptors, handles)) {
             raw.put(handles.get(ChainStore.Family.META.ordinal() + 1), "schema_version".getBytes(),
-                    java.nio.ByteBuffer.allocate(4).putInt(99).array());
+                    java.nio.ByteBuffer.allocate(4).putInt(schema).array());
             handles.forEach(ColumnFamilyHandle::close);
         }
         assertThatThrownBy(() -> ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT))
                 .isInstanceOf(StorageException.class)
-                .hasMessageContaining("schema version 99");
-        store = ChainStore.open(dir.resolve("fresh"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+                .hasMessageContaining("schema version " + schema)
+                .hasMessageContaining("reads version " + ChainStore.SCHEMA_VERSION);
+        store = ChainStore.open(dir.resolve("fresh-" + schema), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
     }
 
     @Test
