@@ -483,6 +483,10 @@ public final class ChainStore implements AutoCloseable {
      * it and nothing is copied or sorted.
      */
     private void addStateWrites(BatchBuilder batch, StateDelta delta) {
+        if (delta.encoded() != null) {
+            delta.encoded().writeTo((column, key, keyOffset, keyLength, value, valueOffset, valueLength) -> batch.put(
+                    familyId(familyOf(column)), key, keyOffset, keyLength, value, valueOffset, valueLength));
+        }
         List<StateDelta.Write> writes = delta.writes();
         if (!inWriteOrder(writes)) {
             List<StateDelta.Write> sorted = new ArrayList<>(writes);

@@ -150,17 +150,16 @@ public final class StateStore {
                 throw new CommitRejectedException(new StorageError.StateRootMismatch(stagedRoot,
                         certificate.voteData().stateRoot()));
             }
-            List<StateDelta.Write> writes = new ArrayList<>(
-                    stagedNodeCount() + stagedUpdates.size() + 2);
-            // nodes, stale index, root, then values: the chain store's write order, so it does not sort
-            nodes.appendStaged(writes);
+            // the tree's nodes, stale entry and root encoded straight into the batch, then the flat values
+            // (sorted by path, so in the chain store's write order: it does not sort them)
+            List<StateDelta.Write> writes = new ArrayList<>(stagedUpdates.size());
             for (SmtUpdate update : stagedUpdates) {
                 writes.add(update.isDelete()
                         ? StateDelta.Write.delete(StateDelta.Column.VALUES, update.path().toByteArray())
                         : StateDelta.Write.put(StateDelta.Column.VALUES, update.path().toByteArray(),
                                 update.value().toByteArray()));
             }
-            ChainStore.Head head = chain.commitBlock(block, certificate, receipts, new StateDelta(writes));
+            ChainStore.Head head = chain.commitBlock(block, certificate, receipts, new StateDelta(writes, nodes.stagedEncoded()));
             nodes.stagedWritten();
             if (chain.aboveHighWaterMark()) {
                 pruneBeyondRetention(head);
@@ -172,10 +171,6 @@ public final class StateStore {
         } finally {
             stagedUpdates = List.of();
         }
-    }
-
-    private int stagedNodeCount() {
-        return (int) Math.min(Integer.MAX_VALUE, nodes.stagedNodeCount());
     }
 
     /** Drops a staged version whose block will not be committed. */
