@@ -109,6 +109,9 @@ public final class StorageBench {
             // and compactions running, the neighbours' I/O): after every measured commit, one append
             // of a block's size + fdatasync to a file beside the store
             double[] interleavedSyncMs = new double[measuredBlocks];
+            // GC time (all collectors) that fell into each measured commit: the commit thread stops too
+            double[] commitGcMs = new double[measuredBlocks];
+            List<java.lang.management.GarbageCollectorMXBean> collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans();
             long nodesCreated = 0;
             long nodesMadeStale = 0;
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -156,6 +159,7 @@ public final class StorageBench {
                 }
                 long executionEnd = System.nanoTime();
 
+                long gcStart = gcMillis(collectors);
                 long cpuStart = threads.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
                 Hash32 stagedRoot;
@@ -190,6 +194,7 @@ public final class StorageBench {
                     int m = i - WARMUP_BLOCKS;
                     executionTreeMs[m] = (executionEnd - executionStart) / 1e6;
                     nodeCommitMs[m] = (end - start) / 1e6;
+                    commitGcMs[m] = gcMillis(collectors) - gcStart;
                     batchCommitMs[m] = (end - stagedAt) / 1e6;
                     stageCpuMs[m] = (cpuStaged - cpuStart) / 1e6;
                     commitCpuMs[m] = (cpuEnd - cpuStaged) / 1e6;
@@ -219,6 +224,21 @@ public final class StorageBench {
             System.out.printf("commit as the StorageActor does it (stagePrecomputed + synced commitBlock), wall: p50 %s ms, p99 %s ms, max %s ms%n",
                     BenchStats.format(commitP50), BenchStats.format(commitP99),
                     BenchStats.format(Arrays.stream(nodeCommitMs).max().orElse(0)));
+            int withGc = 0;
+            List<Double> withoutGc = new ArrayList<>();
+            for (int m = 0; m < measuredBlocks; m++) {
+                if (commitGcMs[m] > 0) {
+                    withGc++;
+                } else {
+                    withoutGc.add(nodeCommitMs[m]);
+                }
+            }
+            double[] noGc = withoutGc.stream().mapToDouble(Double::doubleValue).toArray();
+            System.out.printf("diagnostic: %d of %d commits overlapped a GC pause (GC time in them: %s ms in all); "
+                    + "the other commits, wall: p50 %s ms, p99 %s ms%n", withGc, measuredBlocks,
+                    BenchStats.format(Arrays.stream(commitGcMs).sum()),
+                    BenchStats.format(noGc.length == 0 ? 0 : BenchStats.percentile(noGc, 50)),
+                    BenchStats.format(noGc.length == 0 ? 0 : BenchStats.percentile(noGc, 99)));
             System.out.printf("diagnostic, fallback without a precomputed version (%d blocks: store's own tree update + synced commitBlock): "
                     + "wall p50 %s ms, p99 %s ms; stage CPU p50 %s ms; commitBlock CPU p50 %s ms%n", FALLBACK_BLOCKS,
                     BenchStats.format(BenchStats.percentile(fallbackCommitMs, 50)),
@@ -259,6 +279,14 @@ public final class StorageBench {
                 deleteRecursively(dir);
             }
         }
+    }
+
+    private static long gcMillis(List<java.lang.management.GarbageCollectorMXBean> collectors) {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean collector : collectors) {
+            total += Math.max(0, collector.getCollectionTime());
+        }
+        return total;
     }
 
     private static void printPercentiles(String what, double[] samples) {

@@ -405,8 +405,8 @@ public final class ChainStore implements AutoCloseable {
 
     /**
      * Encodes the block as {@code DomainCodecs.encode(block)} does (header, ULEB128 count, the
-     * transactions' canonical bytes in order) while hashing each transaction's bytes for its id
-     * ({@code H("SignedTransaction", bytes)}), so no transaction is encoded twice.
+     * transactions' canonical bytes in order) with each transaction's id ({@code H("SignedTransaction",
+     * bytes)}); a transaction keeps both once computed (ADR 0066), so neither is computed twice.
      */
     static EncodedBlock encodeWithTxIds(Block block) {
         List<SignedTransaction> transactions = block.transactions();
@@ -416,7 +416,8 @@ public final class ChainStore implements AutoCloseable {
         int total = header.length + 10;
         for (int i = 0; i < encodedTxs.length; i++) {
             encodedTxs[i] = DomainCodecs.encode(transactions.get(i));
-            ids.add(org.meshchain.core.crypto.Hashing.tagged("SignedTransaction", encodedTxs[i]));
+            // the id the transaction keeps (ADR 0066): H("SignedTransaction", these bytes), computed once per object
+            ids.add(transactions.get(i).id());
             total += encodedTxs[i].length;
         }
         byte[] out = new byte[total];
