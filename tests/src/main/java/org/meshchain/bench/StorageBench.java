@@ -239,6 +239,10 @@ public final class StorageBench {
                     BenchStats.format(Arrays.stream(commitGcMs).sum()),
                     BenchStats.format(noGc.length == 0 ? 0 : BenchStats.percentile(noGc, 50)),
                     BenchStats.format(noGc.length == 0 ? 0 : BenchStats.percentile(noGc, 99)));
+            long slow = Arrays.stream(nodeCommitMs).filter(ms -> ms > 20).count();
+            System.out.printf("diagnostic: %d of %d commits took over 20 ms wall (indexes among the measured blocks: %s)%n", slow,
+                    measuredBlocks, java.util.stream.IntStream.range(0, measuredBlocks).filter(m -> nodeCommitMs[m] > 20)
+                            .limit(20).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(", ")));
             System.out.printf("diagnostic, fallback without a precomputed version (%d blocks: store's own tree update + synced commitBlock): "
                     + "wall p50 %s ms, p99 %s ms; stage CPU p50 %s ms; commitBlock CPU p50 %s ms%n", FALLBACK_BLOCKS,
                     BenchStats.format(BenchStats.percentile(fallbackCommitMs, 50)),

@@ -252,6 +252,27 @@ class ChainStoreTest {
         assertSchemaRefused(99);
     }
 
+    @Test
+    void flushesAndCompactionsUseDirectIoWhereTheFileSystemHasIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChainStore.supportsDirectIo(dir), "the test directory's file system has no O_DIRECT");
+        assertThat(store.directIoForFlushAndCompaction()).isTrue();
+        assertThat(java.nio.file.Files.exists(dir.resolve("direct-io-probe"))).isFalse();
+        // pruning compacts a range, which flushes the blocks' memtable first: both through direct I/O
+        ChainStoreConfig pruning = new ChainStoreConfig(64L << 20, 0.02, 2, ChainStoreConfig.DEFAULT.maxBlockBytes(),
+                ChainStoreConfig.DEFAULT.blockCacheBytes());
+        store.close();
+        store = ChainStore.open(dir.resolve("pruned"), pruning, DomainCodecs.DEFAULT);
+        for (int i = 0; i < 20; i++) {
+            ChainFixtures.commitNext(store, 5, 100);
+        }
+        assertThat(store.prunedBelow()).isPositive();
+        assertThat(store.blockAt(19)).isPresent();
+        store.close();
+        store = ChainStore.open(dir.resolve("pruned"), pruning, DomainCodecs.DEFAULT);
+        assertThat(store.head().orElseThrow().height()).isEqualTo(19);
+        assertThat(store.blockAt(18)).isPresent();
+    }
+
     /** Schema 2 kept one stale-node entry per node (ADR 0058): such a store is refused, not misread. */
     @Test
     void aStoreOfTheSchemaBeforeThePerVersionStaleIndexIsRefused() throws Exception {
