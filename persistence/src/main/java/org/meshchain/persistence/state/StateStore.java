@@ -10,10 +10,10 @@ import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.merkle.CommitResult;
 import org.meshchain.merkle.NodeKey;
 import org.meshchain.merkle.SmtNode;
-import org.meshchain.merkle.VersionCommit;
 import org.meshchain.merkle.SmtProof;
 import org.meshchain.merkle.SmtUpdate;
 import org.meshchain.merkle.SparseMerkleTree;
+import org.meshchain.merkle.VersionCommit;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.CommitRejectedException;
 import org.meshchain.persistence.chain.StateDelta;
@@ -77,14 +77,14 @@ public final class StateStore {
      * Stages {@code version}, computed in memory on top of this store's latest version (the executor
      * does, ADR 0057), instead of recomputing the tree; {@code updates} are the block's sorted updates
      * it was computed from, written as the flat values. Used only if its base is this store's latest
-     * version: same version number and same root. Otherwise (e.g. computed on another base, or before
-     * a restart) the version is ignored and {@link #stage}{@code (updates)} computes it here.
+     * version: same version number and same root. Otherwise (none, or computed on another base) the
+     * version is ignored and {@link #stage}{@code (updates)} computes it here.
      *
      * <p>Checked here, because it is cheap: the base, that every new node carries the new version,
      * that every stale node is older, and that the root is one of the new nodes (or an older node
-     * when there are none). Not re-checked: that the nodes hash as keyed and that they are exactly the update of
-     * the base by {@code updates}; that would read and hash the same nodes again, the very cost this
-     * avoids. They come from this node's own executor, and {@link #commitBlock} still refuses the
+     * when there are none). Not re-checked: that the nodes hash as keyed and that they are exactly the
+     * update of the base by {@code updates}; that would read and hash the same nodes again, the very
+     * cost this avoids. They come from this node's own executor, and {@link #commitBlock} still refuses the
      * block unless the version's root is the root its certificate names (2f+1 validators computed it).
      *
      * @return true if {@code version} was staged, false if it was recomputed from {@code updates}
