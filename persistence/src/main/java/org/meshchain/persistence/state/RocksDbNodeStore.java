@@ -18,9 +18,9 @@ import org.meshchain.persistence.chain.StateDelta;
 
 /**
  * merkle/'s {@link NodeStore} port on the chain store's RocksDB. A {@link #commit} is STAGED, not
- * written: the caller takes it with {@link #takeStaged()} and hands it to
- * {@link ChainStore#commitBlock} so the new state version becomes durable in the same batch as its
- * block, then confirms with {@link #stagedWritten()} (or drops it with {@link #discardStaged()} when
+ * written: the caller takes it with {@link #stagedEncoded()} (or, outside a block, {@link #takeStaged()})
+ * and hands it to {@link ChainStore#commitBlock} so the new state version becomes durable in the same
+ * batch as its block, then confirms with {@link #stagedWritten()} (or drops it with {@link #discardStaged()} when
  * the block was refused). Reads see the staged version, so the tree can compute and prove it before
  * it is durable.
  *
