@@ -334,7 +334,7 @@ public final class RocksDbNodeStore implements NodeStore {
         // keeps the scan from wading through their deletion tombstones every time
         store.scanState(StateDelta.Column.STALE, versionKey(this.oldestRetained + 1), versionKey(oldestRetained + 1), (key, value) -> {
             if (key.length != 8 || value.length % NodeKey.ENCODED_LENGTH != 0) {
-                throw new CorruptionException(ByteBuffer.wrap(key).getLong(), "stale node index entry of " + key.length
+                throw new CorruptionException(key.length >= 8 ? ByteBuffer.wrap(key).getLong() : -1, "stale node index entry of " + key.length
                         + "-byte key and " + value.length + "-byte value is not a version and a list of node keys");
             }
             for (int offset = 0; offset < value.length; offset += NodeKey.ENCODED_LENGTH) {
