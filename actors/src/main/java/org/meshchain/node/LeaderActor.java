@@ -315,7 +315,7 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
 
     private List<ConsensusAction> onExecuted(ExecutionDone done, long now) {
         busy = false;
-        ExecutedBlock result = done.result();
+        ExecutedBlock result = withinTreeBudget(done.result());
         double seconds = (System.nanoTime() - done.startedNanos()) / 1e9;
         metrics.executionSeconds.observe(seconds);
         adjustProposalFeed(done.block().transactions().size(), seconds);
@@ -326,6 +326,26 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
                 result.receiptRoot(), now));
         runNextWork();
         return actions;
+    }
+
+    /**
+     * Most state tree nodes (new and stale, ~250 bytes each on the heap, an estimate) that the executed
+     * but uncommitted blocks keep with their results for the store (ADR 0057): ~40 blocks of 1,000
+     * transfers over 1M accounts (~12,400 nodes each). The map itself is bounded by the consensus
+     * core's uncommitted block tree (max-uncommitted-blocks); this bounds the memory per block too.
+     */
+    static final long MAX_HELD_TREE_NODES = 500_000;
+
+    /**
+     * The result as kept until commit: with its tree version while the held versions stay within
+     * {@link #MAX_HELD_TREE_NODES}, else without (its children and the store then compute it again).
+     */
+    private ExecutedBlock withinTreeBudget(ExecutedBlock result) {
+        long held = result.treeNodesHeld();
+        for (ExecutedBlock block : executed.values()) {
+            held += block.treeNodesHeld();
+        }
+        return held <= MAX_HELD_TREE_NODES ? result : result.withoutTreeVersion();
     }
 
     private List<ConsensusAction> onStoreCommitted(StorageActor.Committed committed) {

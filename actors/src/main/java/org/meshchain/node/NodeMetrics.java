@@ -22,6 +22,7 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
     final Metrics.Counter bulkSyncBlocks;
     final Metrics.Counter bulkSyncRejected;
     final Metrics.Counter bulkSyncSessions;
+    final Metrics.Counter stateVersionsStaged;
 
     public NodeMetrics(Metrics registry, NodeState state) {
         registry.gauge("meshchain_committed_height", "Height of the last committed block", state::committedHeight);
@@ -50,6 +51,8 @@ public final class NodeMetrics implements org.meshchain.node.peers.PeerManager.P
         bulkSyncRejected = registry.counter("meshchain_bulk_sync_rejected_total",
                 "Bulk sync responses rejected (peer dropped and penalised)", "reason");
         bulkSyncSessions = registry.counter("meshchain_bulk_sync_sessions_total", "Times this node switched to bulk sync");
+        stateVersionsStaged = registry.counter("meshchain_store_state_versions_total",
+                "State tree versions committed: precomputed by the executor, or recomputed by the store (ADR 0057)", "path");
         mempoolRejections = registry.counter("meshchain_mempool_rejections_total", "Transactions refused", "reason");
     }
 

@@ -84,11 +84,16 @@ public final class StorageActor extends AbstractBehavior<StorageActor.Command> {
             throw new IllegalStateException("commit of a block at height " + height + " that conflicts with the stored one "
                     + stored + ": refusing to continue");
         }
+        // the executor's tree version of the block is written as it is when it was computed on the
+        // store's latest version; else (none after a restart, or another base) the store computes it
         ExecutedBlock executed = commit.executed();
         long started = System.nanoTime();
-        state.stage(executed.stateUpdates());
+        boolean precomputed = state.stagePrecomputed(executed.treeVersion(), executed.stateUpdates());
         state.commitBlock(commit.block(), commit.certificate(), executed.receipts());
         metrics.storeCommitSeconds.observe((System.nanoTime() - started) / 1e9);
+        metrics.stateVersionsStaged.inc(precomputed ? "precomputed" : "recomputed");
+        // listeners get the result without the version's nodes: nothing keeps them after the commit
+        executed = executed.withoutTreeVersion();
         CommittedBlock committed = new CommittedBlock(commit.block(), commit.certificate(), executed.receipts());
         int succeeded = metrics.onCommit(commit.block(), executed);
         nodeState.committed(height, succeeded);

@@ -37,6 +37,64 @@ public final class SmtNodeCodec {
         return writer.toByteArray();
     }
 
+    /** Length of {@link #encode}{@code (node)}, without encoding it. */
+    public static int encodedLength(SmtNode node) {
+        return switch (node) {
+            case LeafNode leaf -> 1 + 2 * Hash32.LENGTH + uleb128Length(leaf.value().length()) + leaf.value().length();
+            case InnerNode inner -> 1 + 2 * NodeKey.ENCODED_LENGTH;
+        };
+    }
+
+    /**
+     * Writes {@link #encode}{@code (node)}'s bytes at {@code destination[offset..)} without allocating
+     * (for stores that encode many nodes straight into a write batch); returns the length written.
+     */
+    public static int encodeTo(SmtNode node, byte[] destination, int offset) {
+        int at = offset;
+        switch (node) {
+            case LeafNode leaf -> {
+                destination[at++] = TAG_LEAF;
+                System.arraycopy(leaf.pathBytes(), 0, destination, at, Hash32.LENGTH);
+                at += Hash32.LENGTH;
+                System.arraycopy(leaf.valueHashBytes(), 0, destination, at, Hash32.LENGTH);
+                at += Hash32.LENGTH;
+                long length = leaf.value().length();
+                do {
+                    int low = (int) (length & 0x7F);
+                    length >>>= 7;
+                    destination[at++] = (byte) (length == 0 ? low : low | 0x80);
+                } while (length != 0);
+                leaf.value().copyTo(destination, at);
+                at += leaf.value().length();
+            }
+            case InnerNode inner -> {
+                destination[at++] = TAG_INNER;
+                encodeKeyTo(inner.left(), destination, at);
+                encodeKeyTo(inner.right(), destination, at + NodeKey.ENCODED_LENGTH);
+                at += 2 * NodeKey.ENCODED_LENGTH;
+            }
+        }
+        return at - offset;
+    }
+
+    /** Writes {@link NodeKey#toBytes()}'s bytes at {@code destination[offset..offset+40)} without allocating. */
+    public static void encodeKeyTo(NodeKey key, byte[] destination, int offset) {
+        long version = key.version();
+        for (int i = 7; i >= 0; i--) {
+            destination[offset + i] = (byte) version;
+            version >>>= 8;
+        }
+        key.copyHashTo(destination, offset + 8);
+    }
+
+    private static int uleb128Length(long value) {
+        int length = 1;
+        while ((value >>>= 7) != 0) {
+            length++;
+        }
+        return length;
+    }
+
     /** Decodes the node stored under {@code key}; values longer than {@code maxValueBytes} are rejected. */
     public static SmtNode decode(NodeKey key, byte[] bytes, int maxValueBytes) throws DecodeException {
         CanonicalReader reader = new CanonicalReader(bytes);

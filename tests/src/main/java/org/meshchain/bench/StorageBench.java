@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Stream;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
@@ -32,17 +33,31 @@ import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.ChainStoreConfig;
 import org.meshchain.persistence.chain.ChainView;
 import org.meshchain.persistence.chain.StateDelta;
+import org.meshchain.persistence.state.PrecomputedVersion;
 import org.meshchain.persistence.state.StateStore;
+import org.meshchain.node.execution.ChainStoreCommittedState;
+import org.meshchain.node.execution.CommittedState;
+import org.meshchain.node.execution.TreeVersions;
 
 /**
  * {@code bin/bench storage}: the node's per-block storage work, measured the way {@code StorageActor}
  * does it, then point reads. Blocks of 1,000 signed transfers whose 1,001 account updates go through
- * the sparse Merkle tree on RocksDB with the node's settings ({@link StateStore} with a 100,000-node
- * cache, as {@code Node} builds it): stage = the tree update (nodes read through RocksDbNodeStore,
- * hashed), then commitBlock = ONE synced WriteBatch with the block, header, tx index, receipts, new
- * and stale tree nodes, flat values and head. The reported commit latency is stage + commitBlock, the
- * StorageActor's time per block. The warm-up blocks load the accounts. Then point-read latency of
- * account state with all accounts in the store, one consistent view per read (what an API request does).
+ * the sparse Merkle tree, 1,000,000 accounts (loaded by 20 warm-up blocks, not measured).
+ *
+ * <p>Per block, as the node since ADR 0057: first what the executor does when it executes the block
+ * (not part of the commit figure, printed apart as "execution-side tree update"): the block's state
+ * tree version computed in memory on top of the committed tree ({@code TreeVersions.next} over a
+ * {@code ChainStoreCommittedState} with the executor's 50,000-node cache, subtrees in parallel on a
+ * fork-join pool of one thread per core, as {@code ExecutorPool}). Then the StorageActor's work, the
+ * reported commit latency: {@code StateStore.stagePrecomputed} (cheap checks, no tree work) and
+ * {@code commitBlock} = ONE synced WriteBatch with the block, header, tx index, receipts, the new tree
+ * nodes, the version's stale-node entry, its root, the flat values and the head.
+ *
+ * <p>Then, as a diagnostic, the fallback the store takes for a block without a precomputed version
+ * (after a restart): {@code StateStore.stage} (the tree update on RocksDB, node cache 100,000 as
+ * {@code Node} builds it) + {@code commitBlock}, on {@value #FALLBACK_BLOCKS} more blocks. Then
+ * point-read latency of account state with all accounts in the store, one consistent view per read
+ * (what an API request does).
  * Usage: {@code bin/bench storage [DATA_DIR] [ACCOUNTS] [MEASURED_BLOCKS]} (default: a temp dir under
  * /tmp, 1,000,000, 200).
  */
@@ -54,6 +69,10 @@ public final class StorageBench {
     private static final int READS = 200_000;
     /** What {@code Node} gives its StateStore. */
     private static final int NODE_CACHE_ENTRIES = 100_000;
+    /** What the node's executor caches ({@code DefaultExecutors}). */
+    private static final int EXECUTOR_NODE_CACHE_ENTRIES = 50_000;
+    /** Blocks committed through the store's own tree update (the fallback path), after the measured ones. */
+    private static final int FALLBACK_BLOCKS = 30;
     private static final int MAX_VALUE_BYTES = 1 << 20;
 
     private StorageBench() {
@@ -64,13 +83,20 @@ public final class StorageBench {
         int accounts = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int measuredBlocks = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         Ed25519PrivateKey sender = Ed25519PrivateKey.fromSeed(new byte[32]);
+        int cores = Runtime.getRuntime().availableProcessors();
+        // the executor's pool for the state root's subtrees, sized and split as ExecutorPool does
+        ForkJoinPool rootPool = cores > 1 ? new ForkJoinPool(cores) : null;
+        int forkDepth = 32 - Integer.numberOfLeadingZeros(Math.max(1, cores) - 1) + 2;
         try (ChainStore store = ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT)) {
             StateStore state = new StateStore(store, NODE_CACHE_ENTRIES, MAX_VALUE_BYTES);
+            ChainStoreCommittedState executorView = new ChainStoreCommittedState(store, EXECUTOR_NODE_CACHE_ENTRIES, MAX_VALUE_BYTES);
             System.out.printf("storage bench: dir=%s, blocks of %d transfers through the state tree, %d accounts, node cache %d%n",
                     dir, TXS_PER_BLOCK, accounts, NODE_CACHE_ENTRIES);
             ChainBuilder builder = new ChainBuilder(sender);
 
-            // wall time of stage + commitBlock: what the StorageActor spends on a block
+            // wall time of the executor's in-memory tree update (not part of the commit)
+            double[] executionTreeMs = new double[measuredBlocks];
+            // wall time of stagePrecomputed + commitBlock: what the StorageActor spends on a block
             double[] nodeCommitMs = new double[measuredBlocks];
             // wall time of the synced commitBlock alone (its tree nodes already staged)
             double[] batchCommitMs = new double[measuredBlocks];
@@ -83,6 +109,9 @@ public final class StorageBench {
             // and compactions running, the neighbours' I/O): after every measured commit, one append
             // of a block's size + fdatasync to a file beside the store
             double[] interleavedSyncMs = new double[measuredBlocks];
+            // GC time (all collectors) that fell into each measured commit: the commit thread stops too
+            double[] commitGcMs = new double[measuredBlocks];
+            List<java.lang.management.GarbageCollectorMXBean> collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans();
             long nodesCreated = 0;
             long nodesMadeStale = 0;
             java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -91,7 +120,11 @@ public final class StorageBench {
             SplittableRandom touched = new SplittableRandom(7);
             SyncProbe interleavedProbe = null;
             long loadStart = System.nanoTime();
-            for (int i = 0; i < WARMUP_BLOCKS + measuredBlocks; i++) {
+            double[] fallbackCommitMs = new double[FALLBACK_BLOCKS];
+            double[] fallbackStageCpuMs = new double[FALLBACK_BLOCKS];
+            double[] fallbackCommitCpuMs = new double[FALLBACK_BLOCKS];
+            int lastMeasured = WARMUP_BLOCKS + measuredBlocks;
+            for (int i = 0; i < lastMeasured + FALLBACK_BLOCKS; i++) {
                 // signed just before its commit (not measured), so the heap holds one block, not the chain
                 Block block = builder.next();
                 if (i == WARMUP_BLOCKS) {
@@ -115,25 +148,59 @@ public final class StorageBench {
                 for (int t = 0; t < block.transactions().size(); t++) {
                     receipts.add(Bytes.of(new byte[] {0, 1, 2, 3, 4, 5, 6, 7}));
                 }
+                boolean fallback = i >= lastMeasured;
+                // the executor's side: the block's tree version on the committed tree, in memory
+                long executionStart = System.nanoTime();
+                PrecomputedVersion version = null;
+                if (!fallback) {
+                    try (CommittedState.Snapshot snapshot = executorView.open()) {
+                        version = TreeVersions.next(snapshot, List.of(), updates, rootPool, forkDepth);
+                    }
+                }
+                long executionEnd = System.nanoTime();
+
+                long gcStart = gcMillis(collectors);
                 long cpuStart = threads.getCurrentThreadCpuTime();
                 long start = System.nanoTime();
-                CommitResult staged = state.stage(updates);
+                Hash32 stagedRoot;
+                int created;
+                int madeStale;
+                if (fallback) {
+                    CommitResult staged = state.stage(updates);
+                    stagedRoot = staged.root();
+                    created = staged.nodesCreated();
+                    madeStale = staged.nodesMadeStale();
+                } else {
+                    if (!state.stagePrecomputed(version, updates)) {
+                        throw new IllegalStateException("block " + i + ": the precomputed version was not on the store's latest");
+                    }
+                    stagedRoot = version.root().hash();
+                    created = version.commit().newNodes().size();
+                    madeStale = version.commit().staleNodes().size();
+                }
                 long cpuStaged = threads.getCurrentThreadCpuTime();
                 long stagedAt = System.nanoTime();
                 QuorumCertificate certificate = new QuorumCertificate(new VoteData(block.id(), block.header().round(),
-                        block.header().height(), staged.root(), Hash32.ZERO), List.of());
+                        block.header().height(), stagedRoot, Hash32.ZERO), List.of());
                 state.commitBlock(block, certificate, receipts);
                 long end = System.nanoTime();
                 long cpuEnd = threads.getCurrentThreadCpuTime();
-                if (i >= WARMUP_BLOCKS) {
+                if (fallback) {
+                    int f = i - lastMeasured;
+                    fallbackCommitMs[f] = (end - start) / 1e6;
+                    fallbackStageCpuMs[f] = (cpuStaged - cpuStart) / 1e6;
+                    fallbackCommitCpuMs[f] = (cpuEnd - cpuStaged) / 1e6;
+                } else if (i >= WARMUP_BLOCKS) {
                     int m = i - WARMUP_BLOCKS;
+                    executionTreeMs[m] = (executionEnd - executionStart) / 1e6;
                     nodeCommitMs[m] = (end - start) / 1e6;
+                    commitGcMs[m] = gcMillis(collectors) - gcStart;
                     batchCommitMs[m] = (end - stagedAt) / 1e6;
                     stageCpuMs[m] = (cpuStaged - cpuStart) / 1e6;
                     commitCpuMs[m] = (cpuEnd - cpuStaged) / 1e6;
                     interleavedSyncMs[m] = interleavedProbe.appendAndSyncMs();
-                    nodesCreated += staged.nodesCreated();
-                    nodesMadeStale += staged.nodesMadeStale();
+                    nodesCreated += created;
+                    nodesMadeStale += madeStale;
                 }
             }
             int blockBytes = DomainCodecs.encode(builder.next()).length;
@@ -147,14 +214,41 @@ public final class StorageBench {
             interleavedProbe.close();
             System.out.printf("per block: %d tree nodes created, %d made stale%n", nodesCreated / measuredBlocks,
                     nodesMadeStale / measuredBlocks);
-            printPercentiles("tree update (stage) CPU", stageCpuMs);
-            printPercentiles("synced commitBlock CPU (block, tx index, receipts, tree nodes, values, head)", commitCpuMs);
+            printPercentiles("execution-side tree update (the executor's in-memory version, " + cores
+                    + " threads; not part of the commit) wall", executionTreeMs);
+            printPercentiles("stagePrecomputed CPU", stageCpuMs);
+            printPercentiles("synced commitBlock CPU (block, tx index, receipts, tree nodes, stale entry, values, head)", commitCpuMs);
             printPercentiles("synced commitBlock wall", batchCommitMs);
             double commitP50 = BenchStats.percentile(nodeCommitMs, 50);
             double commitP99 = BenchStats.percentile(nodeCommitMs, 99);
-            System.out.printf("commit as the StorageActor does it (stage + synced commitBlock), wall: p50 %s ms, p99 %s ms, max %s ms%n",
+            System.out.printf("commit as the StorageActor does it (stagePrecomputed + synced commitBlock), wall: p50 %s ms, p99 %s ms, max %s ms%n",
                     BenchStats.format(commitP50), BenchStats.format(commitP99),
                     BenchStats.format(Arrays.stream(nodeCommitMs).max().orElse(0)));
+            int withGc = 0;
+            List<Double> withoutGc = new ArrayList<>();
+            for (int m = 0; m < measuredBlocks; m++) {
+                if (commitGcMs[m] > 0) {
+                    withGc++;
+                } else {
+                    withoutGc.add(nodeCommitMs[m]);
+                }
+            }
+            double[] noGc = withoutGc.stream().mapToDouble(Double::doubleValue).toArray();
+            System.out.printf("diagnostic: %d of %d commits overlapped a GC pause (GC time in them: %s ms in all); "
+                    + "the other commits, wall: p50 %s ms, p99 %s ms%n", withGc, measuredBlocks,
+                    BenchStats.format(Arrays.stream(commitGcMs).sum()),
+                    BenchStats.format(noGc.length == 0 ? 0 : BenchStats.percentile(noGc, 50)),
+                    BenchStats.format(noGc.length == 0 ? 0 : BenchStats.percentile(noGc, 99)));
+            long slow = Arrays.stream(nodeCommitMs).filter(ms -> ms > 20).count();
+            System.out.printf("diagnostic: %d of %d commits took over 20 ms wall (indexes among the measured blocks: %s)%n", slow,
+                    measuredBlocks, java.util.stream.IntStream.range(0, measuredBlocks).filter(m -> nodeCommitMs[m] > 20)
+                            .limit(20).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(", ")));
+            System.out.printf("diagnostic, fallback without a precomputed version (%d blocks: store's own tree update + synced commitBlock): "
+                    + "wall p50 %s ms, p99 %s ms; stage CPU p50 %s ms; commitBlock CPU p50 %s ms%n", FALLBACK_BLOCKS,
+                    BenchStats.format(BenchStats.percentile(fallbackCommitMs, 50)),
+                    BenchStats.format(BenchStats.percentile(fallbackCommitMs, 99)),
+                    BenchStats.format(BenchStats.percentile(fallbackStageCpuMs, 50)),
+                    BenchStats.format(BenchStats.percentile(fallbackCommitCpuMs, 50)));
 
             SplittableRandom random = new SplittableRandom(42);
             double[] readUs = new double[READS];
@@ -182,10 +276,21 @@ public final class StorageBench {
                     + BenchStats.format(commitP99) + " read_p50_us=" + BenchStats.format(readP50)
                     + " read_p99_us=" + BenchStats.format(readP99));
         } finally {
+            if (rootPool != null) {
+                rootPool.shutdownNow();
+            }
             if (args.length == 0) {
                 deleteRecursively(dir);
             }
         }
+    }
+
+    private static long gcMillis(List<java.lang.management.GarbageCollectorMXBean> collectors) {
+        long total = 0;
+        for (java.lang.management.GarbageCollectorMXBean collector : collectors) {
+            total += Math.max(0, collector.getCollectionTime());
+        }
+        return total;
     }
 
     private static void printPercentiles(String what, double[] samples) {

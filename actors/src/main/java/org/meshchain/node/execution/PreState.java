@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.ForkJoinPool;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
@@ -15,24 +14,31 @@ import org.meshchain.core.execution.BlockExecution;
 import org.meshchain.core.ledger.StateReader;
 import org.meshchain.core.types.Block;
 import org.meshchain.merkle.SmtUpdate;
-import org.meshchain.merkle.SparseMerkleTree;
+import org.meshchain.persistence.state.PrecomputedVersion;
 
 /**
  * The state a block executes on: a committed snapshot overlaid by the writes of its uncommitted
  * ancestors (DESIGN 4: a chain of in-memory overlays). Thread-safe for reads once built. After
  * execution, {@link #complete} turns the block's result into an {@link ExecutedBlock}: its own sorted
- * updates, and the state root computed by applying ancestors' and own updates, merged, to the committed
- * tree in a scratch store (its committed side must allow concurrent reads when the root is computed in parallel) (the root of a sparse Merkle tree depends only on its final contents, so this
- * equals staging the overlays one after the other).
+ * updates, and its state tree version computed on top of its parent's (ADR 0057): the committed tree,
+ * then each uncommitted ancestor's version (the one it carries, or computed from its updates if it
+ * carries none), then the block's own updates as one more version ({@link TreeVersions}; the
+ * committed side must allow concurrent reads when the root is computed in parallel). The
+ * version is kept in the result, so the store writes it instead of computing it again, and the
+ * block's children build on it. The root is the one applying all the updates at once would give:
+ * a sparse Merkle tree's root depends only on its contents.
  */
 final class PreState implements StateReader, AutoCloseable {
 
     private final CommittedState.Snapshot committed;
     private final Map<Hash32, Optional<Bytes>> overlay;
+    /** The ancestors above the committed head, oldest first. */
+    private final List<ExecutedBlock> uncommitted;
 
-    private PreState(CommittedState.Snapshot committed, Map<Hash32, Optional<Bytes>> overlay) {
+    private PreState(CommittedState.Snapshot committed, Map<Hash32, Optional<Bytes>> overlay, List<ExecutedBlock> uncommitted) {
         this.committed = committed;
         this.overlay = overlay;
+        this.uncommitted = uncommitted;
     }
 
     /**
@@ -45,6 +51,7 @@ final class PreState implements StateReader, AutoCloseable {
         try {
             long expected = snapshot.headHeight() + 1;
             Map<Hash32, Optional<Bytes>> overlay = new HashMap<>();
+            List<ExecutedBlock> uncommitted = new ArrayList<>();
             ExecutedBlock last = null;
             for (ExecutedBlock ancestor : uncommittedAncestors) {
                 if (ancestor.height() < expected) {
@@ -57,6 +64,7 @@ final class PreState implements StateReader, AutoCloseable {
                 for (SmtUpdate u : ancestor.stateUpdates()) {
                     overlay.put(u.path(), Optional.ofNullable(u.value()));
                 }
+                uncommitted.add(ancestor);
                 last = ancestor;
                 expected++;
             }
@@ -67,7 +75,7 @@ final class PreState implements StateReader, AutoCloseable {
             if (last != null && !last.blockId().equals(block.header().parentId())) {
                 throw new IllegalArgumentException("block " + block.id() + " does not extend the last uncommitted ancestor " + last.blockId());
             }
-            return new PreState(snapshot, overlay);
+            return new PreState(snapshot, overlay, uncommitted);
         } catch (RuntimeException e) {
             snapshot.close();
             throw e;
@@ -85,22 +93,14 @@ final class PreState implements StateReader, AutoCloseable {
     }
 
     /**
-     * With a {@code rootPool}, the scratch tree's subtrees below {@code forkDepth} are rebuilt in
-     * parallel (same root: the tree's shape depends only on its contents).
+     * With a {@code rootPool}, the tree's subtrees below {@code forkDepth} are rebuilt in parallel
+     * (same nodes, same root).
      */
     ExecutedBlock complete(Block block, BlockExecution.Result result, ForkJoinPool rootPool, int forkDepth) {
         List<SmtUpdate> own = toUpdates(result.writes());
-        List<SmtUpdate> all = own;
-        if (!overlay.isEmpty()) {
-            SortedMap<Hash32, Optional<Bytes>> merged = new TreeMap<>(overlay);
-            merged.putAll(result.writes());
-            all = toUpdates(merged);
-        }
-        SparseMerkleTree scratch = new SparseMerkleTree(new ScratchNodeStore(committed));
-        Hash32 stateRoot = (rootPool == null ? scratch.apply(scratch.latestVersion(), all)
-                : scratch.applyInParallel(scratch.latestVersion(), all, rootPool, forkDepth)).root();
-        return new ExecutedBlock(block.id(), block.header().height(), stateRoot, result.receiptRoot(),
-                result.encodedReceipts(), own, result.gasUsed());
+        PrecomputedVersion version = TreeVersions.next(committed, uncommitted, own, rootPool, forkDepth);
+        return new ExecutedBlock(block.id(), block.header().height(), version.root().hash(), result.receiptRoot(),
+                result.encodedReceipts(), own, result.gasUsed(), version);
     }
 
     /** Sorted state updates from final values (empty = delete). */

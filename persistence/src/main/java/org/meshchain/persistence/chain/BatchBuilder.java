@@ -62,6 +62,19 @@ final class BatchBuilder {
         count++;
     }
 
+    /** Puts {@code key[keyOffset..+keyLength)} → {@code value[valueOffset..+valueLength)}. */
+    void put(int family, byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset, int valueLength) {
+        ensure(1 + 5 + 5 + keyLength + 5 + valueLength);
+        tag(family, TAG_VALUE, TAG_COLUMN_FAMILY_VALUE);
+        varint(keyLength);
+        System.arraycopy(key, keyOffset, buffer, size, keyLength);
+        size += keyLength;
+        varint(valueLength);
+        System.arraycopy(value, valueOffset, buffer, size, valueLength);
+        size += valueLength;
+        count++;
+    }
+
     void delete(int family, byte[] key) {
         ensure(1 + 5 + 5 + key.length);
         tag(family, TAG_DELETION, TAG_COLUMN_FAMILY_DELETION);

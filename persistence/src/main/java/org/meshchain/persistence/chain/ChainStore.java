@@ -47,14 +47,17 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code receipts}: height → the block's receipts in one value ({@link ReceiptsBlob})
  *   <li>{@code consensus}: height → the QC that certifies the block at that height
  *   <li>{@code state_nodes}, {@code state_values}, {@code state_stale}, {@code state_roots}: written
- *       by the state layer ({@link StateDelta})
+ *       by the state layer ({@link StateDelta}; {@code state_stale} holds one entry per version, ADR 0058)
  *   <li>{@code meta}: {@code schema_version}, {@code head} (height || id), {@code pruned_below}
  * </ul>
  */
 public final class ChainStore implements AutoCloseable {
 
-    /** 2: receipts stored as one blob per block (1 kept them per transaction). */
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * 3: one stale-node index entry per state version listing its stale node keys (2 had one entry
+     * per stale node, ADR 0058). 2: receipts stored as one blob per block (1 kept them per transaction).
+     */
+    public static final int SCHEMA_VERSION = 3;
     /** Most blocks pruned in one commit, so pruning never stalls consensus for long. */
     static final int MAX_PRUNE_PER_COMMIT = 1_000;
 
@@ -102,6 +105,8 @@ public final class ChainStore implements AutoCloseable {
     /** Whether the last commit found the store past quota × high-water fraction. */
     private volatile boolean aboveHighWaterMark;
     private volatile boolean closed;
+    /** Whether flushes and compactions use direct I/O (the file system supports O_DIRECT). */
+    private boolean directIoForFlushAndCompaction;
 
     private ChainStore(Path directory, ChainStoreConfig config, DomainCodecs codecs, List<AutoCloseable> resources,
             RocksDB db, ColumnFamilyHandle[] families, WriteOptions syncWrites, Options importFileOptions) {
@@ -135,6 +140,7 @@ public final class ChainStore implements AutoCloseable {
             throw new StorageException("cannot create the chain store directory " + directory + ": " + e, e);
         }
         try {
+            boolean directIo = supportsDirectIo(directory);
             BlockBasedTableConfig table = tableConfig(config, resources);
             ColumnFamilyOptions columnOptions = track(resources, columnOptions(table));
             ColumnFamilyOptions hashIndexOptions = track(resources, hashIndexOptions(table));
@@ -147,6 +153,9 @@ public final class ChainStore implements AutoCloseable {
                     .setMaxBackgroundJobs(4)
                     // spread fsync cost of SST writes instead of one large flush stall
                     .setBytesPerSync(1 << 20)
+                    // flushes and compactions write their SST files around the page cache, so the commit's
+                    // WAL fdatasync does not queue behind tens of MB of their dirty pages (ADR 0059)
+                    .setUseDirectIoForFlushAndCompaction(directIo)
                     // required by the hash memtables of the id indexes; one writer, so never used anyway
                     .setAllowConcurrentMemtableWrite(false));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -166,6 +175,7 @@ public final class ChainStore implements AutoCloseable {
             WriteOptions syncWrites = track(resources, new WriteOptions().setSync(true));
             Options importFileOptions = track(resources, importFileOptions(dbOptions, table));
             ChainStore store = new ChainStore(directory, config, codecs, resources, db, families, syncWrites, importFileOptions);
+            store.directIoForFlushAndCompaction = directIo;
             store.checkSchema();
             store.head = store.readHead(null);
             store.prunedBelow = store.readLong(null, Family.META, META_PRUNED_BELOW).orElse(0L);
@@ -174,6 +184,32 @@ public final class ChainStore implements AutoCloseable {
             closeAll(resources);
             throw new StorageException("cannot open chain store at " + directory + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether files in {@code directory} can be opened with O_DIRECT (not on tmpfs, for one): RocksDB
+     * would otherwise fail its first flush, so direct I/O is used only where a probe file opens.
+     */
+    static boolean supportsDirectIo(Path directory) {
+        Path probe = directory.resolve("direct-io-probe");
+        try (java.nio.channels.FileChannel ignored = java.nio.channels.FileChannel.open(probe,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(probe);
+            } catch (java.io.IOException e) {
+                // a leftover empty probe file is harmless; the next open deletes it
+            }
+        }
+    }
+
+    /** Whether this store's flushes and compactions bypass the page cache (ADR 0059). */
+    public boolean directIoForFlushAndCompaction() {
+        return directIoForFlushAndCompaction;
     }
 
     private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
@@ -402,8 +438,8 @@ public final class ChainStore implements AutoCloseable {
 
     /**
      * Encodes the block as {@code DomainCodecs.encode(block)} does (header, ULEB128 count, the
-     * transactions' canonical bytes in order) while hashing each transaction's bytes for its id
-     * ({@code H("SignedTransaction", bytes)}), so no transaction is encoded twice.
+     * transactions' canonical bytes in order) with each transaction's id ({@code H("SignedTransaction",
+     * bytes)}); a transaction keeps both once computed (ADR 0066), so neither is computed twice.
      */
     static EncodedBlock encodeWithTxIds(Block block) {
         List<SignedTransaction> transactions = block.transactions();
@@ -413,7 +449,8 @@ public final class ChainStore implements AutoCloseable {
         int total = header.length + 10;
         for (int i = 0; i < encodedTxs.length; i++) {
             encodedTxs[i] = DomainCodecs.encode(transactions.get(i));
-            ids.add(org.meshchain.core.crypto.Hashing.tagged("SignedTransaction", encodedTxs[i]));
+            // the id the transaction keeps (ADR 0066): H("SignedTransaction", these bytes), computed once per object
+            ids.add(transactions.get(i).id());
             total += encodedTxs[i].length;
         }
         byte[] out = new byte[total];
@@ -474,12 +511,23 @@ public final class ChainStore implements AutoCloseable {
         return positions;
     }
 
-    /** State writes by column and key (see {@link #inKeyOrder}); a stable sort keeps writes to one key in order. */
+    /**
+     * State writes by column and key (see {@link #inKeyOrder}); a stable sort keeps writes to one key
+     * in order. The state layer hands them over in that order already (ADR 0058): then one pass checks
+     * it and nothing is copied or sorted.
+     */
     private void addStateWrites(BatchBuilder batch, StateDelta delta) {
-        List<StateDelta.Write> sorted = new ArrayList<>(delta.writes());
-        sorted.sort((a, b) -> a.column() != b.column() ? a.column().compareTo(b.column())
-                : java.util.Arrays.compareUnsigned(a.key(), b.key()));
-        for (StateDelta.Write write : sorted) {
+        if (delta.encoded() != null) {
+            delta.encoded().writeTo((column, key, keyOffset, keyLength, value, valueOffset, valueLength) -> batch.put(
+                    familyId(familyOf(column)), key, keyOffset, keyLength, value, valueOffset, valueLength));
+        }
+        List<StateDelta.Write> writes = delta.writes();
+        if (!inWriteOrder(writes)) {
+            List<StateDelta.Write> sorted = new ArrayList<>(writes);
+            sorted.sort(ChainStore::compareWrites);
+            writes = sorted;
+        }
+        for (StateDelta.Write write : writes) {
             int handle = familyId(familyOf(write.column()));
             if (write.value() == null) {
                 batch.delete(handle, write.key());
@@ -487,6 +535,20 @@ public final class ChainStore implements AutoCloseable {
                 batch.put(handle, write.key(), write.value());
             }
         }
+    }
+
+    private static int compareWrites(StateDelta.Write a, StateDelta.Write b) {
+        return a.column() != b.column() ? a.column().compareTo(b.column()) : java.util.Arrays.compareUnsigned(a.key(), b.key());
+    }
+
+    /** Whether {@code writes} are sorted by column, then key (equal keys allowed: their order is kept either way). */
+    private static boolean inWriteOrder(List<StateDelta.Write> writes) {
+        for (int i = 1; i < writes.size(); i++) {
+            if (compareWrites(writes.get(i - 1), writes.get(i)) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -2,7 +2,6 @@ package org.meshchain.persistence.state;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,28 +18,37 @@ import org.meshchain.persistence.chain.StateDelta;
 
 /**
  * merkle/'s {@link NodeStore} port on the chain store's RocksDB. A {@link #commit} is STAGED, not
- * written: the caller takes it with {@link #takeStaged()} and hands it to
- * {@link ChainStore#commitBlock} so the new state version becomes durable in the same batch as its
- * block, then confirms with {@link #stagedWritten()} (or drops it with {@link #discardStaged()} when
+ * written: the caller takes it with {@link #stagedEncoded()} (or, outside a block, {@link #takeStaged()})
+ * and hands it to {@link ChainStore#commitBlock} so the new state version becomes durable in the same
+ * batch as its block, then confirms with {@link #stagedWritten()} (or drops it with {@link #discardStaged()} when
  * the block was refused). Reads see the staged version, so the tree can compute and prove it before
  * it is durable.
  *
- * <p>Layout: {@code state_nodes}: node key → encoded node; {@code state_stale}: stale-since
- * version (8, big-endian) || node key → empty; {@code state_roots}: version (8) → root node key.
+ * <p>A version can also be staged ready-made ({@link #stagePrecomputed}): computed in memory by the
+ * executor on top of the latest version (ADR 0057). It is written the same way; its nodes are not
+ * copied into the cache (they are in the memtable, and this store's tree no longer computes the next
+ * version from them).
+ *
+ * <p>Layout (schema 3, ADR 0058): {@code state_nodes}: node key → encoded node; {@code state_stale}:
+ * stale-since version (8, big-endian) → the node keys it made stale, concatenated (40 bytes each; no
+ * entry for a version that made none stale); {@code state_roots}: version (8) → root node key.
  * Decoded nodes are kept in a bounded LRU cache (nodes never change once written).
  */
 public final class RocksDbNodeStore implements NodeStore {
 
     private static final byte[] NO_VALUE = new byte[0];
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private final ChainStore store;
     private final int maxValueBytes;
     private final Map<NodeKey, SmtNode> cache;
     private long latest;
     private long oldestRetained;
-    /** The staged version, not yet durable, or null. */
-    private VersionCommit staged;
-    private Map<NodeKey, SmtNode> stagedNodes = Map.of();
+    /** The staged version, not yet durable, or null; its node index is built only if a node is read. */
+    private PrecomputedVersion staged;
+    /** Whether the staged version's nodes go into the cache once written (the tree computed them here). */
+    private boolean cacheStagedNodes;
 
     public RocksDbNodeStore(ChainStore store, int cacheEntries, int maxValueBytes) {
         if (cacheEntries < 0) {
@@ -73,7 +81,7 @@ public final class RocksDbNodeStore implements NodeStore {
 
     @Override
     public SmtNode node(NodeKey key) {
-        SmtNode node = stagedNodes.get(key);
+        SmtNode node = staged == null ? null : staged.node(key);
         if (node != null) {
             return node;
         }
@@ -121,21 +129,42 @@ public final class RocksDbNodeStore implements NodeStore {
 
     @Override
     public void commit(VersionCommit commit) {
+        checkNext(commit);
+        for (SmtNode node : commit.newNodes()) {
+            if (node.key().version() != commit.version()) {
+                throw new IllegalArgumentException("node " + node.key() + " is not keyed with version " + commit.version());
+            }
+        }
+        staged = new PrecomputedVersion(latest < 0 ? NodeKey.EMPTY : root(latest), commit);
+        cacheStagedNodes = true;
+    }
+
+    /**
+     * Stages a version computed elsewhere on top of the latest one. The caller has checked it (see
+     * {@link StateStore#stagePrecomputed}); here only its version number is.
+     */
+    void stagePrecomputed(PrecomputedVersion version) {
+        checkNext(version.commit());
+        staged = version;
+        cacheStagedNodes = false;
+    }
+
+    private void checkNext(VersionCommit commit) {
         if (staged != null) {
             throw new IllegalStateException("version " + staged.version() + " is staged and not yet written");
         }
         if (commit.version() != latest + 1) {
             throw new IllegalArgumentException("version " + commit.version() + " does not follow " + latest);
         }
-        Map<NodeKey, SmtNode> nodes = new HashMap<>();
-        for (SmtNode node : commit.newNodes()) {
-            if (node.key().version() != commit.version()) {
-                throw new IllegalArgumentException("node " + node.key() + " is not keyed with version " + commit.version());
-            }
-            nodes.put(node.key(), node);
+    }
+
+    /** Root of the latest durable version (the base of the next one). */
+    NodeKey latestRoot() {
+        NodeKey root = root(latest);
+        if (root == null) {
+            throw new IllegalStateException("the latest state version " + latest + " has no root: the store is inconsistent");
         }
-        staged = commit;
-        stagedNodes = nodes;
+        return root;
     }
 
     /** No in-memory child links: memory stays within the LRU cache bound plus the staged version. */
@@ -149,23 +178,123 @@ public final class RocksDbNodeStore implements NodeStore {
         return staged != null;
     }
 
-    /** The staged version as state writes for {@link ChainStore#commitBlock}. */
+    /** The staged version as state writes (copied out of {@link #stagedEncoded()}: for the rare writes outside a block). */
     public StateDelta takeStaged() {
+        List<StateDelta.Write> writes = new ArrayList<>();
+        stagedEncoded().writeTo((column, key, keyOffset, keyLength, value, valueOffset, valueLength) -> writes.add(
+                StateDelta.Write.put(column, java.util.Arrays.copyOfRange(key, keyOffset, keyOffset + keyLength),
+                        java.util.Arrays.copyOfRange(value, valueOffset, valueOffset + valueLength))));
+        return new StateDelta(writes);
+    }
+
+    /**
+     * The staged version's writes for {@link ChainStore#commitBlock}, encoded straight into the batch
+     * (ADR 0058): the new nodes in key order (they share the version prefix, so in hash order; sorted
+     * here once, so the memtable inserts them in order and the chain store need not sort), then the
+     * version's one stale-index entry, then its root. Valid until the staged version is written or dropped.
+     */
+    public StateDelta.Encoded stagedEncoded() {
         if (staged == null) {
             throw new IllegalStateException("no staged state version");
         }
-        List<StateDelta.Write> writes = new ArrayList<>(staged.newNodes().size() + staged.staleNodes().size() + 1);
-        for (SmtNode node : staged.newNodes()) {
-            writes.add(StateDelta.Write.put(StateDelta.Column.NODES, node.key().toBytes(), SmtNodeCodec.encode(node)));
+        return new StagedWrites(staged.commit());
+    }
+
+    /** The sort and the byte count are done once, when built; {@link #writeTo} encodes. */
+    private final class StagedWrites implements StateDelta.Encoded {
+        private final VersionCommit commit;
+        /** Node keys, 40 bytes each, in {@link #order}'s positions. */
+        private final byte[] keys;
+        private final int[] order;
+        private final long byteSize;
+
+        StagedWrites(VersionCommit commit) {
+            this.commit = commit;
+            List<SmtNode> newNodes = commit.newNodes();
+            int n = newNodes.size();
+            this.keys = new byte[n * NodeKey.ENCODED_LENGTH];
+            long size = 0;
+            for (int i = 0; i < n; i++) {
+                SmtNode node = newNodes.get(i);
+                SmtNodeCodec.encodeKeyTo(node.key(), keys, i * NodeKey.ENCODED_LENGTH);
+                size += NodeKey.ENCODED_LENGTH + SmtNodeCodec.encodedLength(node);
+            }
+            this.order = inKeyOrder(keys, n);
+            size += 8L + (long) commit.staleNodes().size() * NodeKey.ENCODED_LENGTH;
+            size += 8L + NodeKey.ENCODED_LENGTH;
+            this.byteSize = size;
         }
-        byte[] since = versionKey(staged.version());
-        for (NodeKey stale : staged.staleNodes()) {
-            byte[] key = ByteBuffer.allocate(8 + NodeKey.ENCODED_LENGTH).put(since).put(stale.toBytes()).array();
-            writes.add(StateDelta.Write.put(StateDelta.Column.STALE, key, NO_VALUE));
+
+        @Override
+        public long byteSize() {
+            return byteSize;
         }
-        writes.add(StateDelta.Write.put(StateDelta.Column.ROOTS, since,
-                staged.root().isEmpty() ? NO_VALUE : staged.root().toBytes()));
-        return new StateDelta(writes);
+
+        @Override
+        public void writeTo(StateDelta.Sink sink) {
+            List<SmtNode> newNodes = commit.newNodes();
+            byte[] value = valueBuffer;
+            for (int i : order) {
+                SmtNode node = newNodes.get(i);
+                int length = SmtNodeCodec.encodedLength(node);
+                if (length > value.length) {
+                    value = new byte[Math.max(length, 2 * value.length)];
+                    valueBuffer = value;
+                }
+                SmtNodeCodec.encodeTo(node, value, 0);
+                sink.put(StateDelta.Column.NODES, keys, i * NodeKey.ENCODED_LENGTH, NodeKey.ENCODED_LENGTH, value, 0, length);
+            }
+            byte[] version = versionKey(commit.version());
+            List<NodeKey> stale = commit.staleNodes();
+            if (!stale.isEmpty()) {
+                byte[] staleKeys = new byte[stale.size() * NodeKey.ENCODED_LENGTH];
+                for (int i = 0; i < stale.size(); i++) {
+                    SmtNodeCodec.encodeKeyTo(stale.get(i), staleKeys, i * NodeKey.ENCODED_LENGTH);
+                }
+                sink.put(StateDelta.Column.STALE, version, 0, 8, staleKeys, 0, staleKeys.length);
+            }
+            byte[] root = commit.root().isEmpty() ? NO_VALUE : commit.root().toBytes();
+            sink.put(StateDelta.Column.ROOTS, version, 0, 8, root, 0, root.length);
+        }
+    }
+
+    /** Encoding buffer for one node at a time, reused (one writer). */
+    private byte[] valueBuffer = new byte[256];
+
+    /**
+     * Positions of the {@code n} 40-byte node keys in {@code keys} (one version: same 8-byte prefix) in
+     * increasing key order. Sorted as primitive longs: the hash's first 8 bytes, sign-flipped for
+     * unsigned order, with the position in the low bits (no boxing, no comparator); keys whose
+     * remaining high bits tie (for 12,000 keys, ~1 in 10^7 blocks) are then ordered by their full bytes.
+     */
+    static int[] inKeyOrder(byte[] keys, int n) {
+        int indexBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1)));
+        long highMask = -1L << indexBits;
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            long prefix = (long) LONGS.get(keys, i * NodeKey.ENCODED_LENGTH + 8) ^ Long.MIN_VALUE;
+            packed[i] = (prefix & highMask) | i;
+        }
+        java.util.Arrays.sort(packed);
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = (int) (packed[i] & ~highMask);
+        }
+        for (int i = 1; i < n; i++) {
+            // insertion sort within runs of equal high bits (almost never longer than one)
+            for (int j = i; j > 0 && (packed[j] & highMask) == (packed[j - 1] & highMask)
+                    && compareKeys(keys, positions[j - 1], positions[j]) > 0; j--) {
+                int swap = positions[j];
+                positions[j] = positions[j - 1];
+                positions[j - 1] = swap;
+            }
+        }
+        return positions;
+    }
+
+    private static int compareKeys(byte[] keys, int a, int b) {
+        return java.util.Arrays.compareUnsigned(keys, a * NodeKey.ENCODED_LENGTH, (a + 1) * NodeKey.ENCODED_LENGTH,
+                keys, b * NodeKey.ENCODED_LENGTH, (b + 1) * NodeKey.ENCODED_LENGTH);
     }
 
     /** The staged version was written (with its block): it becomes the latest durable version. */
@@ -174,15 +303,17 @@ public final class RocksDbNodeStore implements NodeStore {
             throw new IllegalStateException("no staged state version");
         }
         latest = staged.version();
-        stagedNodes.forEach(cache::put);
+        if (cacheStagedNodes) {
+            for (SmtNode node : staged.commit().newNodes()) {
+                cache.put(node.key(), node);
+            }
+        }
         staged = null;
-        stagedNodes = Map.of();
     }
 
     /** The block was refused: forget the staged version. */
     public void discardStaged() {
         staged = null;
-        stagedNodes = Map.of();
     }
 
     @Override
@@ -202,12 +333,17 @@ public final class RocksDbNodeStore implements NodeStore {
         // entries stale since <= this.oldestRetained went with the previous prune: starting after them
         // keeps the scan from wading through their deletion tombstones every time
         store.scanState(StateDelta.Column.STALE, versionKey(this.oldestRetained + 1), versionKey(oldestRetained + 1), (key, value) -> {
-            byte[] nodeKey = new byte[NodeKey.ENCODED_LENGTH];
-            System.arraycopy(key, 8, nodeKey, 0, nodeKey.length);
-            writes.add(StateDelta.Write.delete(StateDelta.Column.NODES, nodeKey));
+            if (key.length != 8 || value.length % NodeKey.ENCODED_LENGTH != 0) {
+                throw new CorruptionException(key.length >= 8 ? ByteBuffer.wrap(key).getLong() : -1, "stale node index entry of " + key.length
+                        + "-byte key and " + value.length + "-byte value is not a version and a list of node keys");
+            }
+            for (int offset = 0; offset < value.length; offset += NodeKey.ENCODED_LENGTH) {
+                byte[] nodeKey = java.util.Arrays.copyOfRange(value, offset, offset + NodeKey.ENCODED_LENGTH);
+                writes.add(StateDelta.Write.delete(StateDelta.Column.NODES, nodeKey));
+                cache.remove(NodeKey.fromBytes(nodeKey));
+                freed[0]++;
+            }
             writes.add(StateDelta.Write.delete(StateDelta.Column.STALE, key));
-            cache.remove(NodeKey.fromBytes(nodeKey));
-            freed[0]++;
             return true;
         });
         for (long version = this.oldestRetained; version < oldestRetained; version++) {
@@ -228,6 +364,6 @@ public final class RocksDbNodeStore implements NodeStore {
             count[0]++;
             return true;
         });
-        return count[0] + stagedNodes.size();
+        return count[0] + (staged == null ? 0 : staged.commit().newNodes().size());
     }
 }

@@ -8,9 +8,12 @@ import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.types.Block;
 import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.merkle.CommitResult;
+import org.meshchain.merkle.NodeKey;
+import org.meshchain.merkle.SmtNode;
 import org.meshchain.merkle.SmtProof;
 import org.meshchain.merkle.SmtUpdate;
 import org.meshchain.merkle.SparseMerkleTree;
+import org.meshchain.merkle.VersionCommit;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.chain.CommitRejectedException;
 import org.meshchain.persistence.chain.StateDelta;
@@ -22,8 +25,9 @@ import org.meshchain.persistence.chain.StorageError;
  * the latest value of every path is kept flat ({@code state_values}) so reads at the head need one
  * lookup instead of a walk down the tree.
  *
- * <p>Use: {@link #stage} the block's sorted updates, then {@link #commitBlock}; the staged version is
- * written in the block's batch, or dropped if the block is refused. Single writer.
+ * <p>Use: {@link #stage} the block's sorted updates (or {@link #stagePrecomputed} the version the
+ * executor already computed), then {@link #commitBlock}; the staged version is written in the block's
+ * batch, or dropped if the block is refused. Single writer.
  */
 public final class StateStore {
 
@@ -70,6 +74,63 @@ public final class StateStore {
     }
 
     /**
+     * Stages {@code version}, computed in memory on top of this store's latest version (the executor
+     * does, ADR 0057), instead of recomputing the tree; {@code updates} are the block's sorted updates
+     * it was computed from, written as the flat values. Used only if its base is this store's latest
+     * version: same version number and same root. Otherwise (none, or computed on another base) the
+     * version is ignored and {@link #stage}{@code (updates)} computes it here.
+     *
+     * <p>Checked here, because it is cheap: the base, that every new node carries the new version,
+     * that every stale node is older, and that the root is one of the new nodes (or an older node
+     * when there are none). Not re-checked: that the nodes hash as keyed and that they are exactly the
+     * update of the base by {@code updates}; that would read and hash the same nodes again, the very
+     * cost this avoids. They come from this node's own executor, and {@link #commitBlock} still refuses the
+     * block unless the version's root is the root its certificate names (2f+1 validators computed it).
+     *
+     * @return true if {@code version} was staged, false if it was recomputed from {@code updates}
+     * @throws IllegalArgumentException if the version is on the right base but malformed (nothing staged)
+     */
+    public boolean stagePrecomputed(PrecomputedVersion version, List<SmtUpdate> updates) {
+        if (nodes.hasStaged()) {
+            throw new IllegalStateException("a state version is already staged");
+        }
+        long latest = tree.latestVersion();
+        if (version == null || version.baseVersion() != latest || !version.baseRoot().equals(nodes.latestRoot())) {
+            stage(updates);
+            return false;
+        }
+        checkShape(version);
+        nodes.stagePrecomputed(version);
+        stagedUpdates = List.copyOf(updates);
+        return true;
+    }
+
+    private static void checkShape(PrecomputedVersion version) {
+        VersionCommit commit = version.commit();
+        long v = commit.version();
+        boolean rootIsNew = false;
+        for (SmtNode node : commit.newNodes()) {
+            if (node.key().version() != v) {
+                throw new IllegalArgumentException("precomputed version " + v + " has node " + node.key() + " of another version");
+            }
+            rootIsNew |= node.key().equals(commit.root());
+        }
+        for (NodeKey stale : commit.staleNodes()) {
+            if (stale.version() >= v) {
+                throw new IllegalArgumentException("precomputed version " + v + " makes node " + stale + " stale, which is not older");
+            }
+        }
+        // a version that creates nodes has one of them as its root (the tree creates no unreachable
+        // node); one that creates none has an older node as its root (unchanged, or collapsed to a
+        // surviving leaf) or the empty tree
+        boolean consistent = commit.newNodes().isEmpty() ? commit.root().version() < v || commit.root().isEmpty() : rootIsNew;
+        if (!consistent) {
+            throw new IllegalArgumentException("precomputed version " + v + " with " + commit.newNodes().size()
+                    + " new nodes has root " + commit.root());
+        }
+    }
+
+    /**
      * Commits the block with the staged state version in one synced batch. Refused (and the staged
      * version dropped) if the certificate's state root is not the staged root, or the chain store
      * refuses the block.
@@ -89,14 +150,16 @@ public final class StateStore {
                 throw new CommitRejectedException(new StorageError.StateRootMismatch(stagedRoot,
                         certificate.voteData().stateRoot()));
             }
-            List<StateDelta.Write> writes = new ArrayList<>(nodes.takeStaged().writes());
+            // the tree's nodes, stale entry and root encoded straight into the batch, then the flat values
+            // (sorted by path, so in the chain store's write order: it does not sort them)
+            List<StateDelta.Write> writes = new ArrayList<>(stagedUpdates.size());
             for (SmtUpdate update : stagedUpdates) {
                 writes.add(update.isDelete()
                         ? StateDelta.Write.delete(StateDelta.Column.VALUES, update.path().toByteArray())
                         : StateDelta.Write.put(StateDelta.Column.VALUES, update.path().toByteArray(),
                                 update.value().toByteArray()));
             }
-            ChainStore.Head head = chain.commitBlock(block, certificate, receipts, new StateDelta(writes));
+            ChainStore.Head head = chain.commitBlock(block, certificate, receipts, new StateDelta(writes, nodes.stagedEncoded()));
             nodes.stagedWritten();
             if (chain.aboveHighWaterMark()) {
                 pruneBeyondRetention(head);

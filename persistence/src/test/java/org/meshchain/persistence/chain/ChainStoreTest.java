@@ -249,6 +249,37 @@ class ChainStoreTest {
 
     @Test
     void aStoreFromAnotherSchemaVersionIsRefusedWithAClearMessage() throws Exception {
+        assertSchemaRefused(99);
+    }
+
+    @Test
+    void flushesAndCompactionsUseDirectIoWhereTheFileSystemHasIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChainStore.supportsDirectIo(dir), "the test directory's file system has no O_DIRECT");
+        assertThat(store.directIoForFlushAndCompaction()).isTrue();
+        assertThat(java.nio.file.Files.exists(dir.resolve("direct-io-probe"))).isFalse();
+        // pruning compacts a range, which flushes the blocks' memtable first: both through direct I/O
+        ChainStoreConfig pruning = new ChainStoreConfig(64L << 20, 0.02, 2, ChainStoreConfig.DEFAULT.maxBlockBytes(),
+                ChainStoreConfig.DEFAULT.blockCacheBytes());
+        store.close();
+        store = ChainStore.open(dir.resolve("pruned"), pruning, DomainCodecs.DEFAULT);
+        for (int i = 0; i < 20; i++) {
+            ChainFixtures.commitNext(store, 5, 100);
+        }
+        assertThat(store.prunedBelow()).isPositive();
+        assertThat(store.blockAt(19)).isPresent();
+        store.close();
+        store = ChainStore.open(dir.resolve("pruned"), pruning, DomainCodecs.DEFAULT);
+        assertThat(store.head().orElseThrow().height()).isEqualTo(19);
+        assertThat(store.blockAt(18)).isPresent();
+    }
+
+    /** Schema 2 kept one stale-node entry per node (ADR 0058): such a store is refused, not misread. */
+    @Test
+    void aStoreOfTheSchemaBeforeThePerVersionStaleIndexIsRefused() throws Exception {
+        assertSchemaRefused(2);
+    }
+
+    private void assertSchemaRefused(int schema) throws Exception {
         store.close();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -258,13 +289,14 @@ class ChainStoreTest {
         }
         try (RocksDB raw = RocksDB.open(new org.rocksdb.DBOptions(), dir.toString(), descriptors, handles)) {
             raw.put(handles.get(ChainStore.Family.META.ordinal() + 1), "schema_version".getBytes(),
-                    java.nio.ByteBuffer.allocate(4).putInt(99).array());
+                    java.nio.ByteBuffer.allocate(4).putInt(schema).array());
             handles.forEach(ColumnFamilyHandle::close);
         }
         assertThatThrownBy(() -> ChainStore.open(dir, ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT))
                 .isInstanceOf(StorageException.class)
-                .hasMessageContaining("schema version 99");
-        store = ChainStore.open(dir.resolve("fresh"), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
+                .hasMessageContaining("schema version " + schema)
+                .hasMessageContaining("reads version " + ChainStore.SCHEMA_VERSION);
+        store = ChainStore.open(dir.resolve("fresh-" + schema), ChainStoreConfig.DEFAULT, DomainCodecs.DEFAULT);
     }
 
     @Test
