@@ -3,7 +3,6 @@ package org.meshchain.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +120,7 @@ public final class BridgeBench {
             }
             System.out.printf("RESULT bridge frames_per_s=%.0f p99_commit_ms=%.0f%n", timed.acceptedPerSecond(), p99);
         } finally {
-            deleteTree(dir);
+            BenchFiles.deleteTree(dir);
         }
         System.exit(0);
     }
@@ -379,12 +378,5 @@ public final class BridgeBench {
         });
     }
 
-    private static void deleteTree(Path dir) {
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception e) {
-            System.err.println("could not delete " + dir + ": " + e);
-        }
-    }
 
 }

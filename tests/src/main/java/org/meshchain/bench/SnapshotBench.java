@@ -7,11 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Hash32;
 import org.meshchain.core.crypto.Hashing;
@@ -114,11 +112,7 @@ public final class SnapshotBench {
             System.out.printf("RESULT snapshot export_mb_s=%.1f import_mb_s=%.1f disk_write_mb_s=%.1f ratio=%.2f%n",
                     exportMbS, importMbS, diskMbS, ratio);
         } finally {
-            try (Stream<Path> paths = Files.walk(work)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            BenchFiles.deleteTree(work);
         }
     }
 

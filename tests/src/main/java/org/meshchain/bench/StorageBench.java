@@ -6,12 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.Stream;
 import org.meshchain.core.codec.Bytes;
 import org.meshchain.core.crypto.Ed25519PrivateKey;
 import org.meshchain.core.crypto.Hash32;
@@ -280,7 +278,7 @@ public final class StorageBench {
                 rootPool.shutdownNow();
             }
             if (args.length == 0) {
-                deleteRecursively(dir);
+                BenchFiles.deleteTree(dir);
             }
         }
     }
@@ -395,11 +393,4 @@ public final class StorageBench {
         return ByteBuffer.allocate(16).putLong(account).putLong(height).array();
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

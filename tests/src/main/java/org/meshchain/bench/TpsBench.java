@@ -155,6 +155,7 @@ public final class TpsBench {
             bench.run(stepSeconds, verifyBound);
         } finally {
             devnet.close();
+            BenchFiles.deleteTree(dir);
         }
     }
 

@@ -174,12 +174,7 @@ public final class WasmBench {
             check("node/v8", Long.parseLong(parts[0]), expected);
             return Optional.of(Double.parseDouble(parts[1]));
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    Files.deleteIfExists(f);
-                }
-            }
-            Files.deleteIfExists(dir);
+            BenchFiles.deleteTree(dir);
         }
     }
 
