@@ -513,8 +513,16 @@ public final class InMemoryNodeStore implements NodeStore {
     /** A growable int array used as a stack (free lists, a batch's created and stale references, roots). */
     static final class IntStack {
 
-        private int[] items = new int[16];
+        private int[] items;
         private int size;
+
+        IntStack() {
+            this(16);
+        }
+
+        IntStack(int capacity) {
+            items = new int[Math.max(1, capacity)];
+        }
 
         boolean isEmpty() {
             return size == 0;
