@@ -36,7 +36,8 @@ public record BridgeConfig(
         int validationThreads,
         int counterBatchMax,
         int counterSnapshotEvery,
-        int maxAwaitingCommit) {
+        int maxAwaitingCommit,
+        int maxSubmissionsInFlight) {
 
     public static final String PREFIX = "meshchain.bridge";
 
@@ -139,7 +140,7 @@ public record BridgeConfig(
                 rate, integer(c, "rate.burst", 1, 1_000_000), integer(c, "max-devices", 1, 10_000_000),
                 integer(c, "max-in-flight-frames", 1, 1_000_000), integer(c, "validation-threads", 1, 64),
                 integer(c, "counter-batch-max", 1, 20_000), integer(c, "counter-snapshot-every", 1, 1_000_000),
-                integer(c, "max-awaiting-commit", 1, 10_000_000));
+                integer(c, "max-awaiting-commit", 1, 10_000_000), integer(c, "max-submissions-in-flight", 1, 100_000));
     }
 
     private static String describe(Config c, String key) {

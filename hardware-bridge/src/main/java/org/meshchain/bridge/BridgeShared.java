@@ -18,6 +18,7 @@ public final class BridgeShared {
     final Metrics.Counter rejected;
     final Metrics.Counter publishDropped;
     final Metrics.Counter disconnects;
+    final Metrics.Counter busyResubmits;
     final Metrics.Histogram commitLatency;
 
     BridgeShared(BridgeDeviceDirectory directory, Metrics metrics) {
@@ -29,6 +30,8 @@ public final class BridgeShared {
         this.publishDropped = metrics.counter("meshchain_bridge_publish_dropped_total",
                 "Replies, proofs and headers not sent because the broker was unreachable or the bridge at its bound");
         this.disconnects = metrics.counter("meshchain_bridge_broker_disconnects_total", "Times the broker connection was lost");
+        this.busyResubmits = metrics.counter("meshchain_bridge_frames_busy_resubmits_total",
+                "Submissions offered again because the node was at its submission limit (ADR 0070)");
         this.commitLatency = metrics.histogram("meshchain_bridge_frame_commit_seconds",
                 "From a device frame's arrival at the bridge to the commit of its transaction",
                 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30);

@@ -2,6 +2,7 @@ package org.meshchain.bridge;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,6 +107,10 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     private final BridgeConfig config;
     private final NodeServices services;
     private final BridgeShared shared;
+    /** Submissions handed to the node and not answered yet (at most {@code max-submissions-in-flight}). */
+    private int submissionsInFlight;
+    /** Submissions waiting for a place, oldest first. */
+    private final ArrayDeque<RetrySubmit> waitingSubmissions = new ArrayDeque<>();
     private final DeviceTopics topics;
     private final FrameValidator[] validators;
     private final TokenBuckets buckets;
@@ -357,10 +362,28 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
         }
     }
 
+    /**
+     * Hands {@code tx} to the node, or queues it (arrival order) while {@code max-submissions-in-flight}
+     * are unanswered. The queue holds frames already counted in {@code max-in-flight-frames}, so it
+     * needs no bound of its own (ADR 0071).
+     */
     private void submit(FrameValidator.Passed p, SignedTransaction tx, int attempt) {
+        if (submissionsInFlight >= config.maxSubmissionsInFlight()) {
+            waitingSubmissions.addLast(new RetrySubmit(p, tx, attempt));
+            return;
+        }
+        submissionsInFlight++;
         Hash32 txId = tx.id();
         getContext().pipeToSelf(safely(() -> services.submitTransaction(tx)),
                 (outcome, failure) -> new Submitted(p, txId, outcome, failure, attempt));
+    }
+
+    /** After an answer: the next waiting submissions take the freed places. */
+    private void submitWaiting() {
+        while (submissionsInFlight < config.maxSubmissionsInFlight() && !waitingSubmissions.isEmpty()) {
+            RetrySubmit next = waitingSubmissions.pollFirst();
+            submit(next.frame(), next.transaction(), next.attempt());
+        }
     }
 
     private Behavior<Command> onRetrySubmit(RetrySubmit r) {
@@ -378,6 +401,16 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
     }
 
     private Behavior<Command> onSubmitted(Submitted s) {
+        submissionsInFlight--;
+        try {
+            answerSubmitted(s);
+        } finally {
+            submitWaiting();
+        }
+        return this;
+    }
+
+    private void answerSubmitted(Submitted s) {
         long counter = s.frame().frame().counter();
         if (s.failure() != null) {
             finish(s.frame().device(), counter, ReplyCode.UNAVAILABLE, Optional.of(s.txId()), "node did not take it", true);
@@ -388,6 +421,7 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
                 case DeviceFrame.Report r -> r.transaction();
                 case DeviceFrame.ProofRequest ignored -> throw new IllegalStateException("a proof request is never submitted");
             };
+            shared.busyResubmits.inc();
             getContext().scheduleOnce(BUSY_RETRY_DELAY, getContext().getSelf(), new RetrySubmit(s.frame(), tx, s.attempt() + 1));
         } else if (s.outcome() instanceof SubmitOutcome.Rejected rejected && rejected.reason() instanceof MempoolRejection.Busy) {
             // the node stayed at its submission limit and took nothing: the device may retry with a new counter
@@ -403,7 +437,6 @@ public final class HardwareBridgeActor extends AbstractBehavior<HardwareBridgeAc
                 awaitingCommit.put(s.txId(), new AwaitingCommit(s.frame().device(), counter, s.frame().receivedNanos()));
             }
         }
-        return this;
     }
 
     private Behavior<Command> onProofsDone(ProofsDone done) {

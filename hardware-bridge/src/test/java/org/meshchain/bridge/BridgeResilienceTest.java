@@ -172,6 +172,47 @@ class BridgeResilienceTest extends BridgeFixtureTest {
     }
 
     @Test
+    void submissionsBeyondTheWindowWaitTheirTurnInArrivalOrder() throws Exception {
+        assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
+        fixture = new BridgeFixture(dir, 2, 2, "meshchain.bridge.max-submissions-in-flight = 2", 50);
+        java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger mostOutstanding = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<Long> offeredNonces = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        // the node answers each submission 100 ms late, so frames pile up behind the window
+        fixture.wrapServices(node -> new org.meshchain.bridge.testing.DelegatingServices(node) {
+            @Override
+            public java.util.concurrent.CompletionStage<org.meshchain.node.port.SubmitOutcome> submitTransaction(
+                    org.meshchain.core.types.SignedTransaction tx) {
+                mostOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+                offeredNonces.add(tx.body().nonce());
+                return java.util.concurrent.CompletableFuture.supplyAsync(() -> null,
+                                java.util.concurrent.CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> delegate.submitTransaction(tx))
+                        .whenComplete((outcome, failure) -> outstanding.decrementAndGet());
+            }
+        });
+        fixture.startBridge();
+        int frames = 6;
+        try (RawDevice device = connect(0)) {
+            for (int i = 0; i < frames; i++) {
+                device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), i + 1, i,
+                        Address.of(fixture.device(1).publicKey()), 1).encode());
+            }
+            int accepted = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (accepted < frames && System.nanoTime() < deadline) {
+                if (device.nextReply(15).code() == ReplyCode.ACCEPTED) {
+                    accepted++;
+                }
+            }
+            assertThat(accepted).isEqualTo(frames);
+        }
+        assertThat(mostOutstanding.get()).isEqualTo(2);
+        assertThat(offeredNonces).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(fixture.node().metrics().render()).contains("\nmeshchain_bridge_frames_busy_resubmits_total 0\n");
+    }
+
+    @Test
     void aNodeThatStaysBusyGetsTheDeviceUnavailableAndFreesTheSlot() throws Exception {
         assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
         fixture = new BridgeFixture(dir, 2, 2, "", 50);
