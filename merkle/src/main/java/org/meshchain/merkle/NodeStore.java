@@ -12,8 +12,9 @@ package org.meshchain.merkle;
  * reference counting and no tree walk.
  *
  * <p>A RocksDB layout that fits: column family {@code state_nodes}: {@link NodeKey#toBytes()} →
- * {@link SmtNodeCodec#encode(SmtNode)}; {@code state_stale}: stale-since (8 bytes big-endian) ||
- * node key → empty; {@code state_roots}: version (8 bytes big-endian) → root node key. One
+ * {@link SmtNodeCodec#encode(SmtNode)}; {@code state_stale}: stale-since (8 bytes big-endian) →
+ * the keys of the nodes that version made stale, concatenated (persistence/'s schema 3, ADR 0058);
+ * {@code state_roots}: version (8 bytes big-endian) → root node key. One
  * {@link #commit} is one WriteBatch.
  *
  * <p>Contract: versions are committed consecutively from 0; reads of a pruned version or node
