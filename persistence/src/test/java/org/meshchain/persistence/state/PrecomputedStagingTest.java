@@ -3,13 +3,11 @@ package org.meshchain.persistence.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,17 +66,11 @@ class PrecomputedStagingTest {
     }
 
     private static Hash32 path(int key) {
-        return Hashing.sha256(ByteBuffer.allocate(4).putInt(key).array());
+        return StateBatches.path(key);
     }
 
     private List<SmtUpdate> randomBatch(int size, int keySpace) {
-        TreeMap<Hash32, SmtUpdate> batch = new TreeMap<>();
-        for (int i = 0; i < size; i++) {
-            Hash32 p = path(random.nextInt(keySpace));
-            batch.put(p, random.nextInt(5) == 0 ? SmtUpdate.delete(p)
-                    : SmtUpdate.put(p, Bytes.of(ByteBuffer.allocate(8).putLong(random.nextLong()).array())));
-        }
-        return new ArrayList<>(batch.values());
+        return StateBatches.randomBatch(random, size, keySpace);
     }
 
     /**

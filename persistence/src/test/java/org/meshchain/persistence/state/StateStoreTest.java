@@ -3,7 +3,6 @@ package org.meshchain.persistence.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,17 +57,11 @@ class StateStoreTest {
     }
 
     private static Hash32 path(int key) {
-        return Hashing.sha256(ByteBuffer.allocate(4).putInt(key).array());
+        return StateBatches.path(key);
     }
 
     private List<SmtUpdate> randomBatch(int size, int keySpace) {
-        TreeMap<Hash32, SmtUpdate> batch = new TreeMap<>();
-        for (int i = 0; i < size; i++) {
-            Hash32 p = path(random.nextInt(keySpace));
-            batch.put(p, random.nextInt(5) == 0 ? SmtUpdate.delete(p)
-                    : SmtUpdate.put(p, Bytes.of(ByteBuffer.allocate(8).putLong(random.nextLong()).array())));
-        }
-        return new ArrayList<>(batch.values());
+        return StateBatches.randomBatch(random, size, keySpace);
     }
 
     /** Stages the batch, commits it with the next block certified with the staged root; returns the block. */
