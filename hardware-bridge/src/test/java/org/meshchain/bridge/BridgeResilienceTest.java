@@ -30,6 +30,12 @@ class BridgeResilienceTest extends BridgeFixtureTest {
         return new RawDevice(fixture.broker().port(), fixture.topics(), Address.of(fixture.device(i).publicKey()));
     }
 
+    /** Device 0's first frame (counter 1, nonce 0): a transfer of 1 to device 1. */
+    private void sendFirstTransfer(RawDevice device) {
+        device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
+                Address.of(fixture.device(1).publicKey()), 1).encode());
+    }
+
     @Test
     void replayedFramesAreRejectedAfterTheBridgeRestarts() throws Exception {
         assumeTrue(MosquittoBroker.installed(), "mosquitto not installed (.ci/setup)");
@@ -132,8 +138,7 @@ class BridgeResilienceTest extends BridgeFixtureTest {
         });
         fixture.startBridge();
         try (RawDevice device = connect(0)) {
-            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
-                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            sendFirstTransfer(device);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.COMMITTED);
         }
@@ -163,8 +168,7 @@ class BridgeResilienceTest extends BridgeFixtureTest {
         nodeBusyFor(5, offers);
         fixture.startBridge();
         try (RawDevice device = connect(0)) {
-            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
-                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            sendFirstTransfer(device);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.COMMITTED);
         }
@@ -220,8 +224,7 @@ class BridgeResilienceTest extends BridgeFixtureTest {
         nodeBusyFor(Integer.MAX_VALUE, offers);
         fixture.startBridge();
         try (RawDevice device = connect(0)) {
-            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
-                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            sendFirstTransfer(device);
             var reply = device.nextReply(15);
             assertThat(reply.code()).isEqualTo(ReplyCode.UNAVAILABLE);
             assertThat(reply.detail()).contains("submission limit");
@@ -236,8 +239,7 @@ class BridgeResilienceTest extends BridgeFixtureTest {
         fixture = new BridgeFixture(dir, 2, 2, "meshchain.bridge.mqtt-version = \"5\"", 50);
         fixture.startBridge();
         try (RawDevice device = connect(0)) {
-            device.publish(Inbound.TX, BridgeFixture.transferFrame(fixture.device(0), 1, 0,
-                    Address.of(fixture.device(1).publicKey()), 1).encode());
+            sendFirstTransfer(device);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.ACCEPTED);
             assertThat(device.nextReply(15).code()).isEqualTo(ReplyCode.COMMITTED);
         }
