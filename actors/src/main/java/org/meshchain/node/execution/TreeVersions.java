@@ -45,7 +45,10 @@ public final class TreeVersions {
             }
         }
         apply(tree, updates, rootPool, forkDepth);
-        return versions.top();
+        PrecomputedVersion version = versions.top();
+        // encoded here, on the executor's thread, so that the storage actor's commit only copies bytes (ADR 0072)
+        version.encoded();
+        return version;
     }
 
     private static CommitResult apply(SparseMerkleTree tree, List<SmtUpdate> updates, ForkJoinPool rootPool, int forkDepth) {

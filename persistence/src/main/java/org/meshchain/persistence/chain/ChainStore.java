@@ -93,6 +93,8 @@ public final class ChainStore implements AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle[] families;
     private final WriteOptions syncWrites;
+    /** Read options of every iterator: total order, because some families have hash memtables ({@link #hashMemtableOptions}). */
+    private final ReadOptions totalOrderReads;
     /** Column family ids by {@link Family} ordinal, for {@link BatchBuilder}. */
     private final int[] familyIds;
     /** The commit's batch, built in Java; reused across commits (one writer). */
@@ -120,6 +122,8 @@ public final class ChainStore implements AutoCloseable {
         this.db = db;
         this.families = families;
         this.syncWrites = syncWrites;
+        this.totalOrderReads = new ReadOptions().setTotalOrderSeek(true);
+        resources.add(totalOrderReads);
         this.familyIds = new int[families.length];
         for (int i = 0; i < families.length; i++) {
             familyIds[i] = families[i].getID();
@@ -143,7 +147,7 @@ public final class ChainStore implements AutoCloseable {
             boolean directIo = supportsDirectIo(directory);
             BlockBasedTableConfig table = tableConfig(config, resources);
             ColumnFamilyOptions columnOptions = track(resources, columnOptions(table));
-            ColumnFamilyOptions hashIndexOptions = track(resources, hashIndexOptions(table));
+            ColumnFamilyOptions hashMemtableOptions = track(resources, hashMemtableOptions(table));
             DBOptions dbOptions = track(resources, new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -162,7 +166,7 @@ public final class ChainStore implements AutoCloseable {
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
             for (Family family : Family.values()) {
                 descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes(StandardCharsets.US_ASCII),
-                        family == Family.TX_INDEX || family == Family.BLOCK_INDEX ? hashIndexOptions : columnOptions));
+                        HASH_MEMTABLE_FAMILIES.contains(family) ? hashMemtableOptions : columnOptions));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
@@ -236,18 +240,29 @@ public final class ChainStore implements AutoCloseable {
                 .setPinL0FilterAndIndexBlocksInCache(true);
     }
 
-    /** Bucket count of an id index's hash memtable: ~2 MiB of bucket heads, ~1 entry per bucket at 64 MiB. */
+    /** Bucket count of a hash memtable: ~2 MiB of bucket heads, ~1-2 entries per bucket at 64 MiB. */
     static final int HASH_INDEX_BUCKETS = 1 << 18;
 
     /**
-     * Options of the id indexes ({@code tx_index}, {@code block_index}: 32-byte hash → location),
-     * which are only ever read by exact key, never iterated. Their memtable is a hash table of
-     * linked lists (prefix = the whole 32-byte key) instead of a skiplist: a commit inserts 1,000
-     * random tx ids, and a skiplist insert walks ~log2(entries) nodes with a cache miss each, a
-     * hash insert touches one bucket (ADR 0056). SST files, bloom filters and reads are as before.
-     * Never iterate these families: with a prefix extractor an iterator only sees one prefix.
+     * The families whose keys are all 32-byte hashes written in random order: the id indexes (ADR 0056)
+     * and the flat state values (ADR 0072). Their memtable is a hash table; see {@link #hashMemtableOptions}.
      */
-    private static ColumnFamilyOptions hashIndexOptions(BlockBasedTableConfig table) {
+    static final java.util.Set<Family> HASH_MEMTABLE_FAMILIES =
+            java.util.EnumSet.of(Family.TX_INDEX, Family.BLOCK_INDEX, Family.STATE_VALUES);
+
+    /**
+     * Options of the {@link #HASH_MEMTABLE_FAMILIES}: the id indexes ({@code tx_index},
+     * {@code block_index}: 32-byte hash → location) and {@code state_values} (32-byte path → value).
+     * Their memtable is a hash table of linked lists (prefix = the whole 32-byte key) instead of a
+     * skiplist: a commit inserts 1,000 random tx ids and ~1,000 random paths, and a skiplist insert
+     * walks ~log2(entries) nodes with a cache miss each, a hash insert touches one bucket (ADR 0056,
+     * 0072). SST files, bloom filters and point reads are as before. Every iterator over them must
+     * set {@code total_order_seek} ({@link #totalOrderReads}, {@link ChainView}): without it, a
+     * family with a prefix extractor shows an iterator one prefix only. A total-order iterator
+     * copies the memtable into a sorted list first: fine for the rare scans (snapshot export), not
+     * for a hot path.
+     */
+    private static ColumnFamilyOptions hashMemtableOptions(BlockBasedTableConfig table) {
         return columnOptions(table)
                 .useFixedLengthPrefixExtractor(32)
                 .setMemTableConfig(new org.rocksdb.HashLinkedListMemTableConfig().setBucketCount(HASH_INDEX_BUCKETS));
@@ -665,7 +680,7 @@ public final class ChainStore implements AutoCloseable {
     public void scanState(StateDelta.Column column, byte[] from, byte[] toExclusive,
             java.util.function.BiPredicate<byte[], byte[]> visitor) {
         checkOpen();
-        try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)))) {
+        try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)), totalOrderReads)) {
             visitRange(iterator, from, toExclusive, visitor);
         } catch (RocksDBException e) {
             throw new StorageException("state scan failed: " + e.getMessage(), e);
@@ -687,7 +702,7 @@ public final class ChainStore implements AutoCloseable {
     /** The last state entry with key < {@code beforeExclusive}, if any (e.g. the newest version root). */
     public Optional<byte[][]> lastStateBefore(StateDelta.Column column, byte[] beforeExclusive) {
         checkOpen();
-        try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)))) {
+        try (org.rocksdb.RocksIterator iterator = db.newIterator(family(familyOf(column)), totalOrderReads)) {
             iterator.seekForPrev(beforeExclusive);
             if (iterator.isValid() && java.util.Arrays.compareUnsigned(iterator.key(), beforeExclusive) == 0) {
                 iterator.prev();
@@ -710,7 +725,7 @@ public final class ChainStore implements AutoCloseable {
         try {
             // a hash memtable's bucket array is allocated up front and holds no data to be written
             long emptyBuckets = 0;
-            for (Family family : List.of(Family.TX_INDEX, Family.BLOCK_INDEX)) {
+            for (Family family : HASH_MEMTABLE_FAMILIES) {
                 long memtables = 1 + db.getLongProperty(family(family), "rocksdb.num-immutable-mem-table");
                 emptyBuckets += memtables * HASH_INDEX_BUCKETS * (long) Long.BYTES;
             }

@@ -106,7 +106,7 @@ public final class ChainView implements AutoCloseable {
             java.util.function.BiPredicate<byte[], byte[]> visitor) {
         // a long sequential scan: read ahead, and do not push the hot blocks out of the block cache
         try (ReadOptions scanOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true)
-                        .setReadaheadSize(2 << 20).setFillCache(false);
+                        .setReadaheadSize(2 << 20).setFillCache(false).setTotalOrderSeek(true);
                 org.rocksdb.RocksIterator iterator = db.newIterator(store.family(ChainStore.familyOf(column)), scanOptions)) {
             ChainStore.visitRange(iterator, from, toExclusive, visitor);
         } catch (RocksDBException e) {
@@ -127,7 +127,7 @@ public final class ChainView implements AutoCloseable {
      */
     public void scanStateEntries(StateDelta.Column column, byte[] from, byte[] toExclusive, EntryVisitor visitor) {
         try (ReadOptions scanOptions = new ReadOptions().setSnapshot(snapshot).setVerifyChecksums(true)
-                        .setReadaheadSize(2 << 20).setFillCache(false);
+                        .setReadaheadSize(2 << 20).setFillCache(false).setTotalOrderSeek(true);
                 org.rocksdb.RocksIterator iterator = db.newIterator(store.family(ChainStore.familyOf(column)), scanOptions)) {
             byte[] key = new byte[64];
             byte[] value = new byte[1024];

@@ -45,7 +45,7 @@ public record StateDelta(List<Write> writes, Encoded encoded) {
         STALE,
         /** Version → root node key. */
         ROOTS,
-        /** Latest value per state path (flat state for O(1) reads at the head). */
+        /** Latest value per state path (flat state for O(1) reads at the head); keys are 32-byte paths. */
         VALUES
     }
 
@@ -54,9 +54,16 @@ public record StateDelta(List<Write> writes, Encoded encoded) {
      * the producer must not modify them afterwards.
      */
     public record Write(Column column, byte[] key, byte[] value) {
+        /** Length of every {@link Column#VALUES} key: a state path (its memtable hashes the whole key, ADR 0072). */
+        public static final int VALUE_KEY_LENGTH = 32;
+
         public Write {
             Objects.requireNonNull(column, "column");
             Objects.requireNonNull(key, "key");
+            if (column == Column.VALUES && key.length != VALUE_KEY_LENGTH) {
+                throw new IllegalArgumentException("a state value's key is a " + VALUE_KEY_LENGTH + "-byte state path, got "
+                        + key.length + " bytes");
+            }
         }
 
         public static Write put(Column column, byte[] key, byte[] value) {

@@ -36,9 +36,6 @@ import org.meshchain.persistence.chain.StateDelta;
  */
 public final class RocksDbNodeStore implements NodeStore {
 
-    private static final byte[] NO_VALUE = new byte[0];
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private final ChainStore store;
     private final int maxValueBytes;
@@ -188,113 +185,17 @@ public final class RocksDbNodeStore implements NodeStore {
     }
 
     /**
-     * The staged version's writes for {@link ChainStore#commitBlock}, encoded straight into the batch
-     * (ADR 0058): the new nodes in key order (they share the version prefix, so in hash order; sorted
-     * here once, so the memtable inserts them in order and the chain store need not sort), then the
-     * version's one stale-index entry, then its root. Valid until the staged version is written or dropped.
+     * The staged version's writes for {@link ChainStore#commitBlock} (ADR 0058): the new nodes in key
+     * order (they share the version prefix, so in hash order, and the memtable receives them in order),
+     * then the version's one stale-index entry, then its root. Encoded once per version, normally by
+     * the executor that computed it ({@link PrecomputedVersion#encoded}, ADR 0072), so the committing
+     * thread only copies bytes. Valid until the staged version is written or dropped.
      */
     public StateDelta.Encoded stagedEncoded() {
         if (staged == null) {
             throw new IllegalStateException("no staged state version");
         }
-        return new StagedWrites(staged.commit());
-    }
-
-    /** The sort and the byte count are done once, when built; {@link #writeTo} encodes. */
-    private final class StagedWrites implements StateDelta.Encoded {
-        private final VersionCommit commit;
-        /** Node keys, 40 bytes each, in {@link #order}'s positions. */
-        private final byte[] keys;
-        private final int[] order;
-        private final long byteSize;
-
-        StagedWrites(VersionCommit commit) {
-            this.commit = commit;
-            List<SmtNode> newNodes = commit.newNodes();
-            int n = newNodes.size();
-            this.keys = new byte[n * NodeKey.ENCODED_LENGTH];
-            long size = 0;
-            for (int i = 0; i < n; i++) {
-                SmtNode node = newNodes.get(i);
-                SmtNodeCodec.encodeKeyTo(node.key(), keys, i * NodeKey.ENCODED_LENGTH);
-                size += NodeKey.ENCODED_LENGTH + SmtNodeCodec.encodedLength(node);
-            }
-            this.order = inKeyOrder(keys, n);
-            size += 8L + (long) commit.staleNodes().size() * NodeKey.ENCODED_LENGTH;
-            size += 8L + NodeKey.ENCODED_LENGTH;
-            this.byteSize = size;
-        }
-
-        @Override
-        public long byteSize() {
-            return byteSize;
-        }
-
-        @Override
-        public void writeTo(StateDelta.Sink sink) {
-            List<SmtNode> newNodes = commit.newNodes();
-            byte[] value = valueBuffer;
-            for (int i : order) {
-                SmtNode node = newNodes.get(i);
-                int length = SmtNodeCodec.encodedLength(node);
-                if (length > value.length) {
-                    value = new byte[Math.max(length, 2 * value.length)];
-                    valueBuffer = value;
-                }
-                SmtNodeCodec.encodeTo(node, value, 0);
-                sink.put(StateDelta.Column.NODES, keys, i * NodeKey.ENCODED_LENGTH, NodeKey.ENCODED_LENGTH, value, 0, length);
-            }
-            byte[] version = versionKey(commit.version());
-            List<NodeKey> stale = commit.staleNodes();
-            if (!stale.isEmpty()) {
-                byte[] staleKeys = new byte[stale.size() * NodeKey.ENCODED_LENGTH];
-                for (int i = 0; i < stale.size(); i++) {
-                    SmtNodeCodec.encodeKeyTo(stale.get(i), staleKeys, i * NodeKey.ENCODED_LENGTH);
-                }
-                sink.put(StateDelta.Column.STALE, version, 0, 8, staleKeys, 0, staleKeys.length);
-            }
-            byte[] root = commit.root().isEmpty() ? NO_VALUE : commit.root().toBytes();
-            sink.put(StateDelta.Column.ROOTS, version, 0, 8, root, 0, root.length);
-        }
-    }
-
-    /** Encoding buffer for one node at a time, reused (one writer). */
-    private byte[] valueBuffer = new byte[256];
-
-    /**
-     * Positions of the {@code n} 40-byte node keys in {@code keys} (one version: same 8-byte prefix) in
-     * increasing key order. Sorted as primitive longs: the hash's first 8 bytes, sign-flipped for
-     * unsigned order, with the position in the low bits (no boxing, no comparator); keys whose
-     * remaining high bits tie (for 12,000 keys, ~1 in 10^7 blocks) are then ordered by their full bytes.
-     */
-    static int[] inKeyOrder(byte[] keys, int n) {
-        int indexBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1)));
-        long highMask = -1L << indexBits;
-        long[] packed = new long[n];
-        for (int i = 0; i < n; i++) {
-            long prefix = (long) LONGS.get(keys, i * NodeKey.ENCODED_LENGTH + 8) ^ Long.MIN_VALUE;
-            packed[i] = (prefix & highMask) | i;
-        }
-        java.util.Arrays.sort(packed);
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) {
-            positions[i] = (int) (packed[i] & ~highMask);
-        }
-        for (int i = 1; i < n; i++) {
-            // insertion sort within runs of equal high bits (almost never longer than one)
-            for (int j = i; j > 0 && (packed[j] & highMask) == (packed[j - 1] & highMask)
-                    && compareKeys(keys, positions[j - 1], positions[j]) > 0; j--) {
-                int swap = positions[j];
-                positions[j] = positions[j - 1];
-                positions[j - 1] = swap;
-            }
-        }
-        return positions;
-    }
-
-    private static int compareKeys(byte[] keys, int a, int b) {
-        return java.util.Arrays.compareUnsigned(keys, a * NodeKey.ENCODED_LENGTH, (a + 1) * NodeKey.ENCODED_LENGTH,
-                keys, b * NodeKey.ENCODED_LENGTH, (b + 1) * NodeKey.ENCODED_LENGTH);
+        return staged.encoded();
     }
 
     /** The staged version was written (with its block): it becomes the latest durable version. */

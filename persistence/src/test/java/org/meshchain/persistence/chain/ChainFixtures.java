@@ -25,7 +25,8 @@ public final class ChainFixtures {
     public static final ChainId CHAIN = new ChainId("storage-test");
     public static final Ed25519PrivateKey SENDER = key(1);
     static final Ed25519PrivateKey PROPOSER = key(2);
-    static final byte[] LATEST_BLOCK_STATE_KEY = "latest-block".getBytes(StandardCharsets.US_ASCII);
+    /** A state path (32 bytes, as every {@code state_values} key) holding the id of the latest committed block. */
+    static final byte[] LATEST_BLOCK_STATE_KEY = java.util.Arrays.copyOf("latest-block".getBytes(StandardCharsets.US_ASCII), 32);
 
     private ChainFixtures() {
     }

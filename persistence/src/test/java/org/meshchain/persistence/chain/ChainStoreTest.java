@@ -44,6 +44,68 @@ class ChainStoreTest {
         store.close();
     }
 
+    /**
+     * {@code state_values} has a hash memtable (ADR 0072): point reads find entries by their whole
+     * key, and a scan, which must see every entry in key order, is a total-order scan. Entries written
+     * in two blocks, in random order, still unflushed, and overwritten or deleted across the blocks.
+     */
+    @Test
+    void stateValuesInTheHashMemtableReadByKeyAndScanInKeyOrder() throws Exception {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(72);
+        java.util.TreeMap<Hash32, byte[]> expected = new java.util.TreeMap<>();
+        Block genesis = commitNext(store, 0, 0);
+        expected.put(Hash32.of(ChainFixtures.LATEST_BLOCK_STATE_KEY), genesis.id().toByteArray());
+        Block previous = genesis;
+        for (int round = 0; round < 2; round++) {
+            List<StateDelta.Write> writes = new ArrayList<>();
+            List<Hash32> present = new ArrayList<>(expected.keySet());
+            for (int i = 0; i < 300; i++) {
+                byte[] path = new byte[32];
+                random.nextBytes(path);
+                byte[] value = new byte[1 + random.nextInt(40)];
+                random.nextBytes(value);
+                writes.add(StateDelta.Write.put(StateDelta.Column.VALUES, path, value));
+                expected.put(Hash32.of(path), value);
+            }
+            for (int i = 0; i < present.size(); i += 3) {
+                writes.add(StateDelta.Write.delete(StateDelta.Column.VALUES, present.get(i).toByteArray()));
+                expected.remove(present.get(i));
+            }
+            java.util.Collections.shuffle(writes, new java.util.Random(round));
+            Block next = block(previous.header().height() + 1, previous.id(), 1, round * 10L, 0);
+            store.commitBlock(next, certificate(next), receipts(next), new StateDelta(writes));
+            previous = next;
+        }
+
+        byte[] end = new byte[33];
+        java.util.Arrays.fill(end, (byte) 0xFF);
+        List<Hash32> scanned = new ArrayList<>();
+        store.scanState(StateDelta.Column.VALUES, new byte[0], end, (key, value) -> {
+            assertThat(value).isEqualTo(expected.get(Hash32.of(key)));
+            return scanned.add(Hash32.of(key));
+        });
+        assertThat(scanned).containsExactlyElementsOf(expected.keySet());
+        try (ChainView view = store.view()) {
+            List<Hash32> viewScanned = new ArrayList<>();
+            view.scanState(StateDelta.Column.VALUES, new byte[0], end, (key, value) -> viewScanned.add(Hash32.of(key)));
+            assertThat(viewScanned).containsExactlyElementsOf(expected.keySet());
+            // a range inside the key space starts at the right key, not at the start of a hash bucket
+            Hash32 from = new ArrayList<>(expected.keySet()).get(expected.size() / 2);
+            List<Hash32> tail = new ArrayList<>();
+            view.scanState(StateDelta.Column.VALUES, from.toByteArray(), end, (key, value) -> tail.add(Hash32.of(key)));
+            assertThat(tail).containsExactlyElementsOf(expected.tailMap(from, true).keySet());
+            for (var entry : expected.entrySet()) {
+                assertThat(view.state(StateDelta.Column.VALUES, entry.getKey().toByteArray())).hasValue(entry.getValue());
+            }
+        }
+    }
+
+    @Test
+    void aStateValueKeyThatIsNotAStatePathIsRefused() {
+        assertThatThrownBy(() -> StateDelta.Write.put(StateDelta.Column.VALUES, new byte[31], new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32-byte state path, got 31 bytes");
+    }
+
     @Test
     void committedBlocksReadBackWithIndexesReceiptsAndCertificates() throws Exception {
         Block genesis = commitNext(store, 0, 0);

@@ -126,14 +126,14 @@ class StagedEncodingTest {
             System.arraycopy(hash, 0, key, 8, 32);
             System.arraycopy(key, 0, keys, i * NodeKey.ENCODED_LENGTH, NodeKey.ENCODED_LENGTH);
         }
-        int[] order = RocksDbNodeStore.inKeyOrder(keys, n);
+        int[] order = EncodedVersion.inKeyOrder(keys, n);
         assertThat(Arrays.stream(order).sorted().toArray()).isEqualTo(java.util.stream.IntStream.range(0, n).toArray());
         for (int i = 1; i < n; i++) {
             int a = order[i - 1];
             int b = order[i];
             assertThat(Arrays.compareUnsigned(keys, a * 40, a * 40 + 40, keys, b * 40, b * 40 + 40)).isNegative();
         }
-        assertThat(RocksDbNodeStore.inKeyOrder(new byte[0], 0)).isEmpty();
-        assertThat(RocksDbNodeStore.inKeyOrder(Arrays.copyOf(keys, 40), 1)).containsExactly(0);
+        assertThat(EncodedVersion.inKeyOrder(new byte[0], 0)).isEmpty();
+        assertThat(EncodedVersion.inKeyOrder(Arrays.copyOf(keys, 40), 1)).containsExactly(0);
     }
 }
