@@ -28,6 +28,10 @@ class CrashSafetyTest {
     @TempDir
     Path dir;
 
+    /** The children's java.io.tmpdir (see {@link CrashingCommitter#command}). */
+    @TempDir
+    Path childTmp;
+
     @Test
     void survivesFiftyKillsAtRandomMoments() throws Exception {
         runKills(50, 20240601L);
@@ -44,7 +48,7 @@ class CrashSafetyTest {
         long previousHeight = -1;
         for (int kill = 0; kill < kills; kill++) {
             Process child = new ProcessBuilder(CrashingCommitter.command(javaBinary(), System.getProperty("java.class.path"),
-                    dir, random.nextLong()))
+                    dir, random.nextLong(), childTmp))
                     .redirectErrorStream(true)
                     .start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -45,8 +45,12 @@ public final class CrashingCommitter {
         ChainFixtures.commitWithState(store, state, new ArrayList<>(updates.values()), 5);
     }
 
-    static List<String> command(String java, String classPath, Path dir, long seed) {
-        return List.of(java, "-cp", classPath, "--enable-native-access=ALL-UNNAMED", CrashingCommitter.class.getName(),
-                dir.toString(), Long.toString(seed));
+    /**
+     * @param nativeTmp the child's {@code java.io.tmpdir}: RocksDB unpacks its native library there and
+     *                  a killed JVM never deletes it, so the test's temporary directory must hold it
+     */
+    static List<String> command(String java, String classPath, Path dir, long seed, Path nativeTmp) {
+        return List.of(java, "-cp", classPath, "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + nativeTmp,
+                CrashingCommitter.class.getName(), dir.toString(), Long.toString(seed));
     }
 }

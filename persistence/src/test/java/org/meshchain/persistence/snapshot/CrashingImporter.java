@@ -27,8 +27,12 @@ public final class CrashingImporter {
         }
     }
 
-    static List<String> command(String java, String classPath, Path snapshot, Path dir, long batchBytes) {
-        return List.of(java, "-cp", classPath, "--enable-native-access=ALL-UNNAMED", CrashingImporter.class.getName(),
-                snapshot.toString(), dir.toString(), Long.toString(batchBytes));
+    /**
+     * @param nativeTmp the child's {@code java.io.tmpdir}: RocksDB unpacks its native library there and
+     *                  a killed JVM never deletes it, so the test's temporary directory must hold it
+     */
+    static List<String> command(String java, String classPath, Path snapshot, Path dir, long batchBytes, Path nativeTmp) {
+        return List.of(java, "-cp", classPath, "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + nativeTmp,
+                CrashingImporter.class.getName(), snapshot.toString(), dir.toString(), Long.toString(batchBytes));
     }
 }

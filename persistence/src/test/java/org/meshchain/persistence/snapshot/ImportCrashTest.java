@@ -35,6 +35,10 @@ class ImportCrashTest {
     @TempDir
     Path tmp;
 
+    /** The children's java.io.tmpdir (see {@link CrashingImporter#command}). */
+    @TempDir
+    Path childTmp;
+
     @Test
     void anImportKilledAtRandomMomentsResumesToTheCertifiedState() throws Exception {
         TreeMap<Hash32, Bytes> live = new TreeMap<>();
@@ -66,7 +70,7 @@ class ImportCrashTest {
         }
         for (int life = 0; life < 12; life++) {
             Process child = new ProcessBuilder(CrashingImporter.command(javaBinary(), System.getProperty("java.class.path"),
-                    file, target, batchBytes))
+                    file, target, batchBytes, childTmp))
                     .redirectErrorStream(true)
                     .start();
             boolean finished;
