@@ -329,9 +329,10 @@ public final class LeaderActor extends EventSourcedBehavior<LeaderActor.Command,
     }
 
     /**
-     * Most state tree nodes (new and stale, ~250 bytes each on the heap, an estimate) that the executed
-     * but uncommitted blocks keep with their results for the store (ADR 0057): ~40 blocks of 1,000
-     * transfers over 1M accounts (~12,400 nodes each). The map itself is bounded by the consensus
+     * Most state tree nodes (new and stale, ~250 bytes each on the heap, an estimate, plus a new node's
+     * ~125 stored bytes, encoded by the executor: ADR 0072) that the executed but uncommitted blocks
+     * keep with their results for the store (ADR 0057): ~20 blocks of 1,000 transfers over 1M accounts
+     * (~12,400 new and ~12,400 stale nodes each), ~155 MB. The map itself is bounded by the consensus
      * core's uncommitted block tree (max-uncommitted-blocks); this bounds the memory per block too.
      */
     static final long MAX_HELD_TREE_NODES = 500_000;
