@@ -430,7 +430,7 @@ final class ArenaUpdate {
 
     private boolean sameValueHash(long[] words, int at) {
         for (int i = 0; i < 4; i++) {
-            if (words[at + i] != Words.getDigestWord(valueHash, 8 * i)) {
+            if (words[at + i] != Words.get(valueHash, 8 * i)) {
                 return false;
             }
         }
@@ -444,7 +444,7 @@ final class ArenaUpdate {
         for (int i = 0; i < 4; i++) {
             Words.putLong(block, 1 + 8 * i, paths[4 * index + i]);
         }
-        Words.copyDigest(valueHash, 0, block, 1 + Hash32.LENGTH);
+        System.arraycopy(valueHash, 0, block, 1 + Hash32.LENGTH, Hash32.LENGTH);
         digest.update(block, 0, SmtHasher.BLOCK_LENGTH);
         finishInto(output);
         int ref = arena.newLeaf(version, block, 1, valueHash, output, value);

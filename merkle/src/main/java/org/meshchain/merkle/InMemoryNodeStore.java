@@ -274,7 +274,7 @@ public final class InMemoryNodeStore implements NodeStore {
         }
         long[] page = innerPages[ref >>> PAGE_SHIFT];
         int at = (ref & PAGE_MASK) * INNER_STRIDE;
-        Words.readDigest(hash, 0, page, at);
+        Words.read(hash, 0, page, at);
         page[at + INNER_VERSION] = version;
         page[at + INNER_CHILDREN] = ((long) left << 32) | (right & 0xFFFF_FFFFL);
         nodeCount++;
@@ -289,9 +289,9 @@ public final class InMemoryNodeStore implements NodeStore {
         }
         long[] page = leafPages[index >>> PAGE_SHIFT];
         int at = (index & PAGE_MASK) * LEAF_STRIDE;
-        Words.readDigest(hash, 0, page, at);
+        Words.read(hash, 0, page, at);
         Words.read(path, pathOffset, page, at + LEAF_PATH);
-        Words.readDigest(valueHash, 0, page, at + LEAF_VALUE_HASH);
+        Words.read(valueHash, 0, page, at + LEAF_VALUE_HASH);
         page[at + LEAF_VERSION] = version;
         valuePages[index >>> PAGE_SHIFT][index & PAGE_MASK] = value;
         nodeCount++;
