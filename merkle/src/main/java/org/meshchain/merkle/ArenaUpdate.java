@@ -71,12 +71,12 @@ final class ArenaUpdate {
     /**
      * The arrays a batch works in (its paths as words, the references it creates and makes stale),
      * kept by the tree from one batch to the next instead of ~200 KB allocated per 1,000-update
-     * batch (ADR 0053). Arrays grown past {@link #KEPT_INTS} ints (e.g. by the 1M-key build) are not
-     * kept. Belongs to one tree, which has one writer.
+     * batch (ADR 0053). Arrays of more than {@link #KEPT_LENGTH} entries (e.g. those of a 1M-key
+     * build) are not kept. Belongs to one tree, which has one writer.
      */
     static final class Scratch {
 
-        static final int KEPT_INTS = 1 << 18;
+        static final int KEPT_LENGTH = 1 << 18;
         private long[] paths = new long[0];
         private InMemoryNodeStore.IntStack created;
         private InMemoryNodeStore.IntStack stale;
@@ -86,7 +86,7 @@ final class ArenaUpdate {
             int length = 4 * updates.size();
             long[] words = paths.length >= length ? paths : new long[length];
             fillPathWords(updates, words);
-            if (words.length <= 2 * KEPT_INTS) {
+            if (words.length <= KEPT_LENGTH) {
                 paths = words;
             }
             return words;
@@ -103,7 +103,7 @@ final class ArenaUpdate {
         }
 
         private static InMemoryNodeStore.IntStack reuse(InMemoryNodeStore.IntStack stack, int expected) {
-            if (stack == null || stack.capacity() > KEPT_INTS) {
+            if (stack == null || stack.capacity() > KEPT_LENGTH) {
                 return new InMemoryNodeStore.IntStack(expected);
             }
             stack.clear();
