@@ -53,24 +53,73 @@ final class ArenaUpdate {
     final InMemoryNodeStore.IntStack created;
     final InMemoryNodeStore.IntStack stale;
 
-    ArenaUpdate(InMemoryNodeStore arena, long version, List<SmtUpdate> updates, long[] paths) {
+    /**
+     * A batch over {@code paths} ({@link Scratch#paths} of {@code updates}) that records the nodes it
+     * creates and makes stale in {@code scratch}'s stacks, which it clears first.
+     */
+    ArenaUpdate(InMemoryNodeStore arena, long version, List<SmtUpdate> updates, long[] paths, Scratch scratch) {
         this.arena = arena;
         this.version = version;
         this.updates = updates;
         this.paths = paths;
         // sized for what a batch on a 1M-key tree makes (~13 nodes per update), so they rarely grow
         int expected = (int) Math.min(1 << 20, 16L * updates.size());
-        this.created = new InMemoryNodeStore.IntStack(expected);
-        this.stale = new InMemoryNodeStore.IntStack(expected);
+        this.created = scratch.created(expected);
+        this.stale = scratch.stale(expected);
+    }
+
+    /**
+     * The arrays a batch works in (its paths as words, the references it creates and makes stale),
+     * kept by the tree from one batch to the next instead of ~200 KB allocated per 1,000-update
+     * batch (ADR 0053). Arrays of more than {@link #KEPT_LENGTH} entries (e.g. those of a 1M-key
+     * build) are not kept. Belongs to one tree, which has one writer.
+     */
+    static final class Scratch {
+
+        static final int KEPT_LENGTH = 1 << 18;
+        private long[] paths = new long[0];
+        private InMemoryNodeStore.IntStack created;
+        private InMemoryNodeStore.IntStack stale;
+
+        /** {@code updates}' paths as words (see {@link ArenaUpdate#fillPathWords}), in a reused array if it fits. */
+        long[] paths(List<SmtUpdate> updates) {
+            int length = 4 * updates.size();
+            long[] words = paths.length >= length ? paths : new long[length];
+            fillPathWords(updates, words);
+            if (words.length <= KEPT_LENGTH) {
+                paths = words;
+            }
+            return words;
+        }
+
+        InMemoryNodeStore.IntStack created(int expected) {
+            created = reuse(created, expected);
+            return created;
+        }
+
+        InMemoryNodeStore.IntStack stale(int expected) {
+            stale = reuse(stale, expected);
+            return stale;
+        }
+
+        private static InMemoryNodeStore.IntStack reuse(InMemoryNodeStore.IntStack stack, int expected) {
+            if (stack == null || stack.capacity() > KEPT_LENGTH) {
+                return new InMemoryNodeStore.IntStack(expected);
+            }
+            stack.clear();
+            return stack;
+        }
     }
 
     long hashCalls() {
         return hashCalls;
     }
 
-    /** The batch's paths as words, checked to be strictly increasing. */
-    static long[] pathWords(List<SmtUpdate> updates) {
-        long[] words = new long[updates.size() * 4];
+    /**
+     * The batch's paths as words into {@code words[0..4 * updates.size())} (path {@code i} at
+     * {@code 4i}, big-endian), checked to be strictly increasing.
+     */
+    private static void fillPathWords(List<SmtUpdate> updates, long[] words) {
         byte[] scratch = new byte[Hash32.LENGTH];
         for (int i = 0; i < updates.size(); i++) {
             updates.get(i).path().copyTo(scratch, 0);
@@ -79,7 +128,6 @@ final class ArenaUpdate {
                 throw new IllegalArgumentException("batch not sorted by strictly increasing path at index " + i);
             }
         }
-        return words;
     }
 
     /** Unsigned lexicographic order of two 4-word paths. */
@@ -145,6 +193,24 @@ final class ArenaUpdate {
                 int ref = refs[i];
                 int from = bounds[2 * i];
                 int to = bounds[2 * i + 1];
+                if (to - from == 1) {
+                    // One path (most of the levels): its bit picks the child without a branch, and
+                    // the entries are appended unconditionally and counted only when they are
+                    // records, so no branch depends on the path's random bits (ADR 0053).
+                    long children = arena.children(ref);
+                    int bit = bit(paths, 4 * from, depth);
+                    int onPath = InMemoryNodeStore.childOf(children, bit);
+                    int sibling = InMemoryNodeStore.childOf(children, bit ^ 1);
+                    hashes[hashCount] = sibling;
+                    hashCount += nonZero(sibling);
+                    wholeRecords[records] = onPath;
+                    records += nonZero(onPath);
+                    nextRefs[next] = onPath;
+                    nextBounds[2 * next] = from;
+                    nextBounds[2 * next + 1] = to;
+                    next += positive(onPath);
+                    continue;
+                }
                 int split = split(depth, from, to);
                 // a child on a path is read whole (a leaf is compared, an inner node walked); of its
                 // sibling only the hash, which the new parent hashes in
@@ -185,6 +251,16 @@ final class ArenaUpdate {
         return touched;
     }
 
+    /** 1 if {@code x != 0}, else 0, without a branch. */
+    private static int nonZero(int x) {
+        return (x | -x) >>> 31;
+    }
+
+    /** 1 if {@code x > 0} (an inner node's reference), else 0, without a branch. */
+    private static int positive(int x) {
+        return -x >>> 31;
+    }
+
     /** The new root: the batch applied to the tree rooted at {@code root}. */
     int apply(int root) {
         return update(root, 0, 0, updates.size(), false);
@@ -207,6 +283,9 @@ final class ArenaUpdate {
             prefetchSink += prefetch(ref, depth, from, to);
             prefetched = true;
         }
+        if (to - from == 1) {
+            return updateOne(ref, depth, from);
+        }
         int split = split(depth, from, to);
         int oldLeft = arena.child(ref, 0);
         int oldRight = arena.child(ref, 1);
@@ -223,6 +302,35 @@ final class ArenaUpdate {
         if (right == 0 && !InMemoryNodeStore.isInner(left)) {
             return left;
         }
+        return newInner(left, right);
+    }
+
+    /**
+     * {@link #update} of inner node {@code ref} for the one path {@code index} of the batch (most of
+     * an update's levels): the same nodes and hashes, with the child on the path and its sibling
+     * picked by shifts instead of branches on the path's bit (ADR 0053).
+     */
+    private int updateOne(int ref, int depth, int index) {
+        long children = arena.children(ref);
+        int bit = bit(paths, 4 * index, depth);
+        int oldChild = InMemoryNodeStore.childOf(children, bit);
+        int sibling = InMemoryNodeStore.childOf(children, bit ^ 1);
+        int newChild = InMemoryNodeStore.isInner(oldChild) ? updateOne(oldChild, depth + 1, index)
+                : build(depth + 1, index, index + 1, oldChild);
+        if (newChild == oldChild) {
+            return ref;
+        }
+        stale.push(ref);
+        // A subtree left with at most one leaf collapses into that leaf (or the empty subtree).
+        if (newChild == 0 && !InMemoryNodeStore.isInner(sibling)) {
+            return sibling;
+        }
+        if (sibling == 0 && !InMemoryNodeStore.isInner(newChild)) {
+            return newChild;
+        }
+        int siblingIsLeft = -bit;
+        int left = (newChild & ~siblingIsLeft) | (sibling & siblingIsLeft);
+        int right = (sibling & ~siblingIsLeft) | (newChild & siblingIsLeft);
         return newInner(left, right);
     }
 

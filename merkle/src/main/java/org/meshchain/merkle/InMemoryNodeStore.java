@@ -214,6 +214,20 @@ public final class InMemoryNodeStore implements NodeStore {
         return bit == 0 ? (int) (children >>> 32) : (int) children;
     }
 
+    /** Both children of inner node {@code ref}: {@code left << 32 | right} (see {@link #childOf}). */
+    long children(int ref) {
+        return innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + INNER_CHILDREN];
+    }
+
+    /**
+     * Child {@code bit} (0 = left) from a {@link #children} word, without a branch on the bit: the
+     * bit of a random path is unpredictable, and a mispredicted branch per level cost more than the
+     * shift (ADR 0053).
+     */
+    static int childOf(long children, int bit) {
+        return (int) (children >>> ((bit ^ 1) << 5));
+    }
+
     /** Word {@code i} (0..3, big-endian) of the hash of node {@code ref}, which is not empty. */
     long hashWord(int ref, int i) {
         return ref > 0 ? innerPages[ref >>> PAGE_SHIFT][(ref & PAGE_MASK) * INNER_STRIDE + i]
@@ -315,6 +329,9 @@ public final class InMemoryNodeStore implements NodeStore {
     /**
      * Reads the records the next {@code inner} inner and {@code leaves} leaf nodes created will reuse
      * (the tops of the free lists), so that writing them later finds their cache lines present.
+     * Of a leaf this includes its value slot, which the new value is stored into: measured to pay
+     * (ADR 0053), likely because that reference store's G1 write barrier has a store-load fence,
+     * which waits for the store, a miss unless the slot was read ahead.
      * Changes nothing; returns a value only so the reads cannot be dropped.
      */
     long touchReusedRecords(int inner, int leaves) {
@@ -330,6 +347,9 @@ public final class InMemoryNodeStore implements NodeStore {
             long[] page = leafPages[index >>> PAGE_SHIFT];
             int at = (index & PAGE_MASK) * LEAF_STRIDE;
             sum += page[at] + page[at + 4] + page[at + 8] + page[at + LEAF_VERSION];
+            if (valuePages[index >>> PAGE_SHIFT][index & PAGE_MASK] != null) {
+                sum++;
+            }
         }
         return sum;
     }
@@ -526,6 +546,14 @@ public final class InMemoryNodeStore implements NodeStore {
 
         boolean isEmpty() {
             return size == 0;
+        }
+
+        int capacity() {
+            return items.length;
+        }
+
+        void clear() {
+            size = 0;
         }
 
         int size() {
