@@ -294,8 +294,16 @@ final class ArenaUpdate {
         if (left == oldLeft && right == oldRight) {
             return ref;
         }
+        return replaced(ref, left, right);
+    }
+
+    /**
+     * Inner node {@code ref}, whose children changed to {@code left} and {@code right}: made stale,
+     * and replaced by a new inner node, or collapsed when the subtree is left with at most one leaf
+     * (into that leaf, or the empty subtree).
+     */
+    private int replaced(int ref, int left, int right) {
         stale.push(ref);
-        // A subtree left with at most one leaf collapses into that leaf (or the empty subtree).
         if (left == 0 && !InMemoryNodeStore.isInner(right)) {
             return right;
         }
@@ -320,18 +328,10 @@ final class ArenaUpdate {
         if (newChild == oldChild) {
             return ref;
         }
-        stale.push(ref);
-        // A subtree left with at most one leaf collapses into that leaf (or the empty subtree).
-        if (newChild == 0 && !InMemoryNodeStore.isInner(sibling)) {
-            return sibling;
-        }
-        if (sibling == 0 && !InMemoryNodeStore.isInner(newChild)) {
-            return newChild;
-        }
         int siblingIsLeft = -bit;
         int left = (newChild & ~siblingIsLeft) | (sibling & siblingIsLeft);
         int right = (sibling & ~siblingIsLeft) | (newChild & siblingIsLeft);
-        return newInner(left, right);
+        return replaced(ref, left, right);
     }
 
     /**
