@@ -36,12 +36,17 @@ final class EncodedVersion implements StateDelta.Encoded {
         List<SmtNode> newNodes = commit.newNodes();
         int n = newNodes.size();
         byte[] unsortedKeys = new byte[n * NodeKey.ENCODED_LENGTH];
-        int valueBytes = 0;
+        long totalValueBytes = 0;
         for (int i = 0; i < n; i++) {
             SmtNode node = newNodes.get(i);
             SmtNodeCodec.encodeKeyTo(node.key(), unsortedKeys, i * NodeKey.ENCODED_LENGTH);
-            valueBytes += SmtNodeCodec.encodedLength(node);
+            totalValueBytes += SmtNodeCodec.encodedLength(node);
         }
+        if (totalValueBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("state version " + commit.version() + " has " + n + " new nodes of "
+                    + totalValueBytes + " encoded bytes: more than one write batch can hold");
+        }
+        int valueBytes = (int) totalValueBytes;
         int[] order = inKeyOrder(unsortedKeys, n);
         this.nodeCount = n;
         this.nodeKeys = new byte[n * NodeKey.ENCODED_LENGTH];
