@@ -164,6 +164,11 @@ class PrecomputedStagingTest {
     /** Commits {@code batch} to both stores: precomputed into the one, recomputed into the other. */
     private void commitBoth(List<SmtUpdate> batch) throws CommitRejectedException {
         assertThat(state.stagePrecomputed(compute(chain, List.of(), batch), batch)).isTrue();
+        commitStagedAndRecompute(batch);
+    }
+
+    /** Commits the version staged in {@code state}, and {@code batch} on the recomputing store by its own tree update. */
+    private void commitStagedAndRecompute(List<SmtUpdate> batch) throws CommitRejectedException {
         commitStaged(chain, state);
         ChainFixtures.commitWithState(recomputedChain, recomputed, batch, 1);
     }
@@ -231,8 +236,7 @@ class PrecomputedStagingTest {
         }
         for (int i = 0; i < batches.size(); i++) {
             assertThat(state.stagePrecomputed(pipeline.get(i), batches.get(i))).isTrue();
-            commitStaged(chain, state);
-            ChainFixtures.commitWithState(recomputedChain, recomputed, batches.get(i), 1);
+            commitStagedAndRecompute(batches.get(i));
         }
         assertSameState(200);
     }
@@ -246,8 +250,7 @@ class PrecomputedStagingTest {
         PrecomputedVersion stale = compute(chain, List.of(), second);
         commitBoth(first);
         assertThat(state.stagePrecomputed(stale, second)).isFalse();
-        commitStaged(chain, state);
-        ChainFixtures.commitWithState(recomputedChain, recomputed, second, 1);
+        commitStagedAndRecompute(second);
         assertSameState(200);
 
         // the right version number on another root (a different parent state) is not used either
@@ -257,8 +260,7 @@ class PrecomputedStagingTest {
         assertThat(state.stagePrecomputed(otherBase, third)).isFalse();
         state.discardStaged();
         assertThat(state.stagePrecomputed(right, third)).isTrue();
-        commitStaged(chain, state);
-        ChainFixtures.commitWithState(recomputedChain, recomputed, third, 1);
+        commitStagedAndRecompute(third);
         assertSameState(200);
     }
 
@@ -280,8 +282,7 @@ class PrecomputedStagingTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not older");
         assertThat(state.latestVersion()).isEqualTo(1);
         assertThat(state.stagePrecomputed(good, batch)).as("nothing was left staged").isTrue();
-        commitStaged(chain, state);
-        ChainFixtures.commitWithState(recomputedChain, recomputed, batch, 1);
+        commitStagedAndRecompute(batch);
         assertSameState(200);
     }
 
