@@ -148,6 +148,7 @@ public final class ChainStore implements AutoCloseable {
             BlockBasedTableConfig table = tableConfig(config, resources);
             ColumnFamilyOptions columnOptions = track(resources, columnOptions(table));
             ColumnFamilyOptions hashMemtableOptions = track(resources, hashMemtableOptions(table));
+            ColumnFamilyOptions treeNodeOptions = track(resources, treeNodeOptions(table));
             DBOptions dbOptions = track(resources, new DBOptions()
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
@@ -166,7 +167,7 @@ public final class ChainStore implements AutoCloseable {
             descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnOptions));
             for (Family family : Family.values()) {
                 descriptors.add(new ColumnFamilyDescriptor(family.columnFamilyName.getBytes(StandardCharsets.US_ASCII),
-                        HASH_MEMTABLE_FAMILIES.contains(family) ? hashMemtableOptions : columnOptions));
+                        familyOptions(family, columnOptions, hashMemtableOptions, treeNodeOptions)));
             }
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
@@ -227,7 +228,8 @@ public final class ChainStore implements AutoCloseable {
      * shared LRU block cache bounds memory; index and filter blocks live in that cache so they are
      * bounded too. Compression per level: none for L0–L1 (recent, rewritten soon, so compressing them
      * is wasted CPU on the commit path), LZ4 for the middle levels (cheap to decompress on reads),
-     * ZSTD for the bottommost level where most of the data settles.
+     * ZSTD for the bottommost level where most of the data settles; except the tree nodes, which are
+     * hashes and stay uncompressed ({@link #treeNodeOptions}).
      */
     private static BlockBasedTableConfig tableConfig(ChainStoreConfig config, List<AutoCloseable> resources) {
         LRUCache cache = track(resources, new LRUCache(config.blockCacheBytes()));
@@ -266,6 +268,44 @@ public final class ChainStore implements AutoCloseable {
         return columnOptions(table)
                 .useFixedLengthPrefixExtractor(32)
                 .setMemTableConfig(new org.rocksdb.HashLinkedListMemTableConfig().setBucketCount(HASH_INDEX_BUCKETS));
+    }
+
+    private static ColumnFamilyOptions familyOptions(Family family, ColumnFamilyOptions columnOptions,
+            ColumnFamilyOptions hashMemtableOptions, ColumnFamilyOptions treeNodeOptions) {
+        if (family == Family.STATE_NODES) {
+            return treeNodeOptions;
+        }
+        return HASH_MEMTABLE_FAMILIES.contains(family) ? hashMemtableOptions : columnOptions;
+    }
+
+    /**
+     * Options of {@code state_nodes}: no compression at any level (ADR 0073). A node is a key of
+     * version and hash and a value of hashes (and a leaf's small value): ZSTD shrinks those files by
+     * only ~20%, while every read of an uncached block pays the decompression (the executor's tree
+     * update reads thousands of nodes per block) and every compaction into the bottom level
+     * recompresses what the level above held uncompressed.
+     */
+    private static ColumnFamilyOptions treeNodeOptions(BlockBasedTableConfig table) {
+        return columnOptions(table)
+                .setCompressionPerLevel(java.util.Collections.nCopies(7, CompressionType.NO_COMPRESSION))
+                .setBottommostCompressionType(CompressionType.NO_COMPRESSION);
+    }
+
+    /**
+     * For each SST file of {@code family}, its data blocks' size on disk over the raw size of the
+     * keys and values they hold: well below 1 when compressed (for tests).
+     */
+    List<Double> fileDataToRawRatios(Family family) throws RocksDBException {
+        return db.getPropertiesOfAllTables(family(family)).values().stream()
+                .map(table -> (double) table.getDataSize() / (table.getRawKeySize() + table.getRawValueSize())).toList();
+    }
+
+    /** Flushes {@code family}'s memtable and rewrites it whole into the bottom level (for tests). */
+    void compactFully(Family family) throws RocksDBException {
+        try (org.rocksdb.CompactRangeOptions rewrite = new org.rocksdb.CompactRangeOptions()
+                .setBottommostLevelCompaction(org.rocksdb.CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+            db.compactRange(family(family), null, null, rewrite);
+        }
     }
 
     private static ColumnFamilyOptions columnOptions(BlockBasedTableConfig table) {

@@ -106,6 +106,39 @@ class ChainStoreTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32-byte state path, got 31 bytes");
     }
 
+    /**
+     * Tree nodes stay uncompressed down to the bottom level, where the other families' data is
+     * ZSTD (ADR 0073): both families get compressible values, so only their options differ.
+     */
+    @Test
+    void treeNodesAreStoredUncompressedAtEveryLevelAndStateValuesAreNot() throws Exception {
+        List<StateDelta.Write> writes = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            byte[] repetitive = new byte[200];
+            java.util.Arrays.fill(repetitive, (byte) (i % 3));
+            writes.add(StateDelta.Write.put(StateDelta.Column.NODES, nodeKey(i), repetitive));
+            writes.add(StateDelta.Write.put(StateDelta.Column.VALUES, java.util.Arrays.copyOfRange(nodeKey(i), 8, 40), repetitive));
+        }
+        store.writeState(new StateDelta(writes));
+        store.compactFully(ChainStore.Family.STATE_NODES);
+        store.compactFully(ChainStore.Family.STATE_VALUES);
+
+        // values of 200 equal bytes: ZSTD keeps a few percent of them, no compression all of them
+        assertThat(store.fileDataToRawRatios(ChainStore.Family.STATE_NODES)).isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThan(0.8));
+        assertThat(store.fileDataToRawRatios(ChainStore.Family.STATE_VALUES)).isNotEmpty().allSatisfy(r -> assertThat(r).isLessThan(0.3));
+        try (ChainView view = store.view()) {
+            assertThat(view.state(StateDelta.Column.NODES, nodeKey(1999))).hasValueSatisfying(
+                    v -> assertThat(v).hasSize(200).containsOnly(1999 % 3));
+        }
+    }
+
+    /** A node key's shape: version (8, big-endian) || a 32-byte hash, here derived from {@code i}. */
+    private static byte[] nodeKey(int i) {
+        byte[] key = new byte[40];
+        java.nio.ByteBuffer.wrap(key).putLong(1 + i / 500).putInt(i * 7919);
+        return key;
+    }
+
     @Test
     void committedBlocksReadBackWithIndexesReceiptsAndCertificates() throws Exception {
         Block genesis = commitNext(store, 0, 0);
