@@ -121,6 +121,20 @@ public final class ChainView implements AutoCloseable {
         boolean visit(byte[] key, int keyLength, byte[] value, int valueLength);
     }
 
+    /** Bound past every state path (32 bytes): 33 bytes of 0xFF sort after all of them. */
+    private static final byte[] PAST_EVERY_PATH = pastEveryPath();
+
+    private static byte[] pastEveryPath() {
+        byte[] bound = new byte[33];
+        java.util.Arrays.fill(bound, (byte) 0xFF);
+        return bound;
+    }
+
+    /** {@link #scanStateEntries} over the whole flat state ({@code state_values}), in key order. */
+    public void scanAllStateValues(EntryVisitor visitor) {
+        scanStateEntries(StateDelta.Column.VALUES, new byte[0], PAST_EVERY_PATH, visitor);
+    }
+
     /**
      * As {@link #scanState} for long scans (a snapshot export): each key and value is copied into
      * an array the scan reuses instead of a new array per entry and per side.

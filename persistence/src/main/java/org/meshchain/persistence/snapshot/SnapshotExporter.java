@@ -17,7 +17,6 @@ import org.meshchain.core.types.QuorumCertificate;
 import org.meshchain.merkle.SmtRange;
 import org.meshchain.merkle.SmtRangeProof;
 import org.meshchain.persistence.chain.ChainView;
-import org.meshchain.persistence.chain.StateDelta;
 import org.meshchain.persistence.chain.ChainStore;
 import org.meshchain.persistence.state.StateStore;
 
@@ -118,10 +117,8 @@ public final class SnapshotExporter {
             }
             ChunkStream chunkStream = new ChunkStream(state, version, stream, startOffset, chunks, progress, estimatedChunks,
                     writer);
-            byte[] end = new byte[Hash32.LENGTH + 1];
-            java.util.Arrays.fill(end, (byte) 0xFF);
             IOException[] failure = {null};
-            view.scanStateEntries(StateDelta.Column.VALUES, new byte[0], end, (key, keyLength, value, valueLength) -> {
+            view.scanAllStateValues((key, keyLength, value, valueLength) -> {
                 try {
                     chunkStream.add(key, keyLength, value, valueLength, target);
                     return true;
